@@ -1,0 +1,207 @@
+"""The one access layer: every lookup of scoped data goes through here.
+
+A user's roles are granted on a unit and cover its whole subtree (merged
+units hang under their successor, so they are covered too). The same policy
+answers "which ones?" as a queryset and "may I?" for one object, so that a
+list and a detail page cannot disagree. Outsiders get 404, never a hint that
+the object exists; insiders without the right to write get 403.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+
+from accounts.models import Role
+
+if TYPE_CHECKING:
+    from organizations.models import Unit
+    from people.models import Person
+
+
+class Perm(enum.StrEnum):
+    VIEW = "view"  # read the unit tree, people and their records in scope
+    MANAGE_ORG = "manage_org"  # create units, restructure, clusters, councils, unit ratings
+    MANAGE_PEOPLE = "manage_people"  # people, transfers, ratings, imports
+    VIEW_AUDIT = "view_audit"
+
+
+ALL_ROLES = frozenset(Role)
+PERMISSIONS: dict[Perm, frozenset[str]] = {
+    Perm.VIEW: frozenset(ALL_ROLES),
+    Perm.MANAGE_ORG: frozenset({Role.ADMIN, Role.STANDING}),
+    Perm.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.VIEW_AUDIT: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+}
+
+
+@dataclass
+class Scope:
+    """The unit paths a user may reach with a given permission."""
+
+    paths: list[str] = field(default_factory=list)
+    everything: bool = False
+
+    def unit_q(self, prefix: str = "") -> Q:
+        """A filter on a Unit relation (`prefix` like "unit__") restricted to this scope."""
+        if self.everything:
+            return Q()
+        if not self.paths:
+            return Q(pk__in=[])
+        q = Q()
+        for path in self.paths:
+            q |= Q(**{f"{prefix}path__startswith": path})
+        return q
+
+    def covers(self, unit: Unit) -> bool:
+        return self.everything or any(unit.path.startswith(p) for p in self.paths)
+
+    @property
+    def empty(self) -> bool:
+        return not self.everything and not self.paths
+
+
+def _grants(user: Any) -> list[tuple[str, str]]:
+    """(role, unit path) pairs, loaded once per user object."""
+    cached = getattr(user, "_thidua_grants", None)
+    if cached is None:
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            cached = []
+        else:
+            cached = list(user.grants.values_list("role", "unit__path"))
+        user._thidua_grants = cached
+    return cached  # type: ignore[no-any-return]
+
+
+def roles_of(user: Any) -> set[str]:
+    return {role for role, _ in _grants(user)}
+
+
+def scope_for(user: Any, perm: Perm) -> Scope:
+    if getattr(user, "is_superuser", False) and user.is_active:
+        return Scope(everything=True)
+    allowed = PERMISSIONS[perm]
+    paths = sorted({path for role, path in _grants(user) if role in allowed})
+    # Drop paths already covered by a shorter one, so filters stay small.
+    minimal: list[str] = []
+    for path in paths:
+        if not any(path.startswith(kept) for kept in minimal):
+            minimal.append(path)
+    return Scope(paths=minimal)
+
+
+def has_perm_anywhere(user: Any, perm: Perm) -> bool:
+    return not scope_for(user, perm).empty
+
+
+# --- "which ones?" ---------------------------------------------------------------
+
+
+def units_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Unit]:
+    from organizations.models import Unit
+
+    return Unit.objects.filter(scope_for(user, perm).unit_q())
+
+
+def people_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Person]:
+    from people.models import Person
+
+    return Person.objects.filter(scope_for(user, perm).unit_q("unit__"))
+
+
+def filter_by_unit_scope(qs: QuerySet[Any], user: Any, perm: Perm, unit_field: str) -> QuerySet[Any]:
+    """Restrict any queryset whose rows belong to a unit through `unit_field`."""
+    return qs.filter(scope_for(user, perm).unit_q(f"{unit_field}__"))
+
+
+# --- "may I?" for one object --------------------------------------------------------
+
+T = TypeVar("T")
+
+
+def _check_object(user: Any, unit: Unit, write: Perm | None) -> None:
+    if not scope_for(user, Perm.VIEW).covers(unit):
+        raise Http404
+    if write is not None and not scope_for(user, write).covers(unit):
+        raise PermissionDenied
+
+
+def get_unit_for(user: Any, code: str, write: Perm | None = None) -> Unit:
+    from organizations.models import Unit
+
+    unit = Unit.objects.select_related("parent").filter(code=code).first()
+    if unit is None:
+        raise Http404
+    _check_object(user, unit, write)
+    return unit
+
+
+def get_person_for(user: Any, code: str, write: Perm | None = None) -> Person:
+    from people.models import Person
+
+    person = Person.objects.select_related("unit").filter(code=code).first()
+    if person is None:
+        raise Http404
+    _check_object(user, person.unit, write)
+    return person
+
+
+def check_unit(user: Any, unit: Unit, write: Perm | None = None) -> None:
+    """For an object already loaded through another route (e.g. a form's unit choice)."""
+    _check_object(user, unit, write)
+
+
+def can(user: Any, perm: Perm, unit: Unit) -> bool:
+    return scope_for(user, perm).covers(unit)
+
+
+# --- views -------------------------------------------------------------------------
+
+ViewFunc = Callable[..., HttpResponse]
+
+
+def access(perm: Perm | None) -> Callable[[ViewFunc], ViewFunc]:
+    """Mark a view as access-checked (the permission test walks every URL for this).
+
+    `perm` is the least a user must hold somewhere to open the page; object
+    views then narrow it with get_*_for. `None` means the page is public.
+    """
+
+    def decorate(view: ViewFunc) -> ViewFunc:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if perm is not None:
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                if not has_perm_anywhere(request.user, perm):
+                    raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapper.access_perm = perm  # type: ignore[attr-defined]
+        wrapper.access_checked = True  # type: ignore[attr-defined]
+        return wrapper
+
+    return decorate
+
+
+def public(view: ViewFunc) -> ViewFunc:
+    return access(None)(view)
+
+
+def mark_checked(view: Any, perm: Perm | None) -> Any:
+    """For third-party views (auth, i18n) that enforce their own rules."""
+    view.access_perm = perm
+    view.access_checked = True
+    return view
+
+
+def paths_of(units: Iterable[Unit]) -> list[str]:
+    return [u.path for u in units]

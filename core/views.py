@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from accounts.access import (
+    Perm,
+    access,
+    filter_by_unit_scope,
+    people_visible_to,
+    public,
+    roles_of,
+    units_visible_to,
+)
+from audit.models import AuditEvent
+from core.choices import Rating
+from organizations.models import UnitRating, UnitStatus
+from people.models import PersonRating
+
+
+@access(Perm.VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """Real counts for the user's scope: a fixed handful of aggregate queries."""
+    year = dt.date.today().year - 1
+    units = units_visible_to(request.user)
+    people = people_visible_to(request.user)
+    unit_counts = dict(units.values_list("status").annotate(n=Count("id")).order_by())
+    person_ratings = dict(
+        PersonRating.objects.filter(person__in=people, year=year)
+        .values_list("rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    unit_ratings = dict(
+        UnitRating.objects.filter(unit__in=units, year=year)
+        .values_list("rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    recent = filter_by_unit_scope(
+        AuditEvent.objects.select_related("actor"), request.user, Perm.VIEW, "unit"
+    )[:8]
+    context = {
+        "year": year,
+        "active_units": unit_counts.get(UnitStatus.ACTIVE, 0),
+        "closed_units": sum(n for s, n in unit_counts.items() if s != UnitStatus.ACTIVE),
+        "people_count": people.count(),
+        "heads_count": people.filter(is_head=True).count(),
+        "person_ratings": person_ratings,
+        "unit_ratings": unit_ratings,
+        "rated_people": sum(person_ratings.values()),
+        "recent": recent,
+        "roles": sorted(roles_of(request.user)),
+        "rating_choices": Rating.choices,
+        "grants": request.user.grants.select_related("unit").order_by("unit__path"),
+    }
+    return render(request, "core/dashboard.html", context)
+
+
+@public
+def healthz(request: HttpRequest) -> HttpResponse:
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,134 @@
+"""Shared fixtures: a small organisation tree and one named persona per role.
+
+Tree (codes):  MIN (Bộ) ─┬─ TCCB (Vụ Tổ chức cán bộ, standing body)
+                         ├─ KTTV (Tổng cục KTTV) ─┬─ KTTV_A
+                         │                        └─ KTTV_B
+                         └─ STNMT_ST (Sở TN&MT Sóc Trăng) ── ST_VP
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from accounts.models import Role, RoleGrant, User
+from accounts.services import api_token_issue
+from organizations import services as org
+from organizations.models import Unit, UnitKind
+from people import services as ppl
+from people.models import Person
+
+START = dt.date(2020, 1, 1)
+
+
+@dataclass
+class Tree:
+    MIN: Unit
+    TCCB: Unit
+    KTTV: Unit
+    KTTV_A: Unit
+    KTTV_B: Unit
+    ST: Unit
+    ST_VP: Unit
+
+
+@pytest.fixture
+def tree(db: Any) -> Tree:
+    mk = org.unit_create
+    ministry = mk(actor=None, code="MIN", name="Bộ Tài nguyên và Môi trường",
+                  parent=None, kind=UnitKind.MINISTRY, valid_from=START)  # fmt: skip
+    tccb = mk(actor=None, code="TCCB", name="Vụ Tổ chức cán bộ", parent=ministry,
+              kind=UnitKind.DEPARTMENT, valid_from=START)  # fmt: skip
+    kttv = mk(actor=None, code="KTTV", name="Tổng cục Khí tượng Thủy văn", parent=ministry,
+              kind=UnitKind.GENERAL_DEPARTMENT, valid_from=START)  # fmt: skip
+    a = mk(actor=None, code="KTTV_A", name="Đài Khí tượng Thủy văn khu vực Nam Bộ",
+           parent=kttv, kind=UnitKind.AFFILIATED, valid_from=START)  # fmt: skip
+    b = mk(actor=None, code="KTTV_B", name="Trung tâm Dự báo khí tượng thủy văn quốc gia",
+           parent=kttv, kind=UnitKind.AFFILIATED, valid_from=START)  # fmt: skip
+    st = mk(actor=None, code="STNMT_ST", name="Sở Tài nguyên và Môi trường Sóc Trăng",
+            parent=ministry, kind=UnitKind.PROVINCIAL_DEPARTMENT, valid_from=START)  # fmt: skip
+    st_vp = mk(actor=None, code="ST_VP", name="Văn phòng Sở", parent=st, kind=UnitKind.OFFICE,
+               valid_from=START)  # fmt: skip
+    return Tree(ministry, tccb, kttv, a, b, st, st_vp)
+
+
+def make_user(username: str, grants: list[tuple[str, Unit]] = (), **extra: Any) -> User:  # type: ignore[assignment]
+    user = User.objects.create_user(username=username, password="pw-Thidua-2025", **extra)
+    for role, unit in grants:
+        RoleGrant.objects.create(user=user, role=role, unit=unit)
+    return user
+
+
+@dataclass
+class Personas:
+    admin: User
+    standing: User
+    officer: User
+    head: User
+    council: User
+    comms: User
+    viewer: User
+    outsider: User
+
+
+@pytest.fixture
+def personas(tree: Tree) -> Personas:
+    return Personas(
+        admin=make_user("admin", is_superuser=True, is_staff=True),
+        standing=make_user("standing", [(Role.STANDING, tree.MIN)]),
+        officer=make_user("officer", [(Role.OFFICER, tree.KTTV)]),
+        head=make_user("head", [(Role.HEAD, tree.KTTV)]),
+        council=make_user("council", [(Role.COUNCIL, tree.MIN)]),
+        comms=make_user("comms", [(Role.COMMS, tree.MIN)]),
+        viewer=make_user("viewer", [(Role.VIEWER, tree.KTTV)]),
+        outsider=make_user("outsider", [(Role.OFFICER, tree.ST)]),
+    )
+
+
+@pytest.fixture
+def person_a(tree: Tree) -> Person:
+    return ppl.person_create(actor=None, code="P001", full_name="Nguyễn Văn An",
+                             unit=tree.KTTV_A, started_on=START, gender="M")  # fmt: skip
+
+
+class ApiClient:
+    """A JSON client acting with one user's token."""
+
+    def __init__(self, user: User | None) -> None:
+        self.client = Client()
+        self.headers: dict[str, str] = {}
+        if user is not None:
+            token = api_token_issue(actor=None, user=user)
+            self.headers["Authorization"] = f"Bearer {token}"
+
+    def _call(self, method: str, path: str, data: Any = None, **headers: str) -> Any:
+        fn = getattr(self.client, method)
+        kwargs: dict[str, Any] = {"headers": {**self.headers, **headers}}
+        if data is not None:
+            kwargs["data"] = data
+            kwargs["content_type"] = "application/json"
+        return fn(path, **kwargs)
+
+    def get(self, path: str, **h: str) -> Any:
+        return self._call("get", path, **h)
+
+    def post(self, path: str, data: Any, **h: str) -> Any:
+        return self._call("post", path, data, **h)
+
+    def put(self, path: str, data: Any, **h: str) -> Any:
+        return self._call("put", path, data, **h)
+
+    def patch(self, path: str, data: Any, **h: str) -> Any:
+        return self._call("patch", path, data, **h)
+
+
+@pytest.fixture
+def api_as(personas: Personas) -> Any:
+    def make(name: str | None) -> ApiClient:
+        return ApiClient(getattr(personas, name) if name else None)
+
+    return make
