@@ -5,7 +5,7 @@ from typing import Any
 
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.access import Perm, check_unit, get_unit_for, units_visible_to
 from core.choices import Rating
@@ -111,7 +111,7 @@ def referenced_unit(user: Any, code: str, write: Perm | None = None) -> Unit:
 
 
 @router.post("", response={201: UnitOut, **ERRORS}, summary="Tạo đơn vị")
-def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, dict[str, Any]]:
+def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     if payload.parent:
         parent: Unit | None = referenced_unit(request.user, payload.parent, Perm.MANAGE_ORG)
     else:
@@ -125,7 +125,7 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> tuple[int, dict[str, A
         actor=request.user, code=payload.code, name=payload.name, parent=parent,
         kind=payload.kind, short_name=payload.short_name, valid_from=payload.valid_from,
     )  # fmt: skip
-    return 201, unit_out(unit)
+    return Status(201, unit_out(unit))
 
 
 @router.get("", response={200: list[UnitSummary], **ERRORS}, summary="Danh sách đơn vị")

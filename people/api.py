@@ -4,7 +4,7 @@ import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Router, Schema, Status
 
 from accounts.access import Perm, get_person_for, people_visible_to
 from core.choices import Gender, Rating
@@ -86,14 +86,14 @@ def person_out(person: Person) -> dict[str, Any]:
 
 
 @router.post("", response={201: PersonOut, **ERRORS}, summary="Tạo cán bộ")
-def create_person(request: HttpRequest, payload: PersonIn) -> tuple[int, dict[str, Any]]:
+def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     unit = referenced_unit(request.user, payload.unit, Perm.MANAGE_PEOPLE)
     person = services.person_create(
         actor=request.user, code=payload.code, full_name=payload.full_name, unit=unit,
         started_on=payload.started_on, is_head=payload.is_head, gender=payload.gender or "",
         position=payload.position, birth_date=payload.birth_date, email=payload.email,
     )  # fmt: skip
-    return 201, person_out(person)
+    return Status(201, person_out(person))
 
 
 @router.get("", response={200: list[PersonSummary], **ERRORS}, summary="Danh sách cán bộ")
@@ -118,11 +118,11 @@ def get_person(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @router.post("/{code}/transfers", response={201: TransferOut, **ERRORS}, summary="Điều chuyển")
-def transfer_person(request: HttpRequest, code: str, payload: TransferIn) -> tuple[int, dict[str, Any]]:
+def transfer_person(request: HttpRequest, code: str, payload: TransferIn) -> Status:
     person = get_person_for(request.user, code, write=Perm.MANAGE_PEOPLE)
     unit = referenced_unit(request.user, payload.unit, Perm.MANAGE_PEOPLE)
     services.person_transfer(actor=request.user, person=person, unit=unit, on=payload.on)
-    return 201, {"person": person.code, "unit": unit.code, "on": payload.on}
+    return Status(201, {"person": person.code, "unit": unit.code, "on": payload.on})
 
 
 @router.put("/{code}/ratings/{year}", response={200: PersonRatingOut, **ERRORS}, summary="Xếp loại cán bộ")
