@@ -117,7 +117,9 @@ def people_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Person]:
     return Person.objects.filter(scope_for(user, perm).unit_q("unit__"))
 
 
-def filter_by_unit_scope(qs: QuerySet[Any], user: Any, perm: Perm, unit_field: str) -> QuerySet[Any]:
+def filter_by_unit_scope(
+    qs: QuerySet[Any], user: Any, perm: Perm, unit_field: str
+) -> QuerySet[Any]:
     """Restrict any queryset whose rows belong to a unit through `unit_field`."""
     return qs.filter(scope_for(user, perm).unit_q(f"{unit_field}__"))
 

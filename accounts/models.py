@@ -17,9 +17,13 @@ class Role(models.TextChoices):
 
 class User(AbstractUser):
     person = models.OneToOneField(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="user",
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="user",
         verbose_name=_("cán bộ"),
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = _("người dùng")
@@ -32,9 +36,11 @@ class RoleGrant(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="grants")
     role = models.CharField(_("vai trò"), max_length=16, choices=Role.choices)
     unit = models.ForeignKey(
-        "organizations.Unit", on_delete=models.CASCADE, related_name="grants",
+        "organizations.Unit",
+        on_delete=models.CASCADE,
+        related_name="grants",
         verbose_name=_("đơn vị"),
-    )  # fmt: skip
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

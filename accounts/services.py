@@ -27,9 +27,11 @@ def api_token_issue(*, actor: Any, user: User) -> str:
         user=user, prefix=token[: len(TOKEN_PREFIX) + 6], key_hash=hash_token(token)
     )
     audit.record(
-        actor=actor, action="api_token.issue", obj=record,
+        actor=actor,
+        action="api_token.issue",
+        obj=record,
         after={"user": user.username, "prefix": record.prefix},
-    )  # fmt: skip
+    )
     return token
 
 
@@ -65,9 +67,12 @@ def role_grant(*, actor: Any, user: User, role: str, unit: Unit) -> RoleGrant:
         raise Conflict("Role already granted")
     grant = RoleGrant.objects.create(user=user, role=role, unit=unit)
     audit.record(
-        actor=actor, action="role.grant", obj=grant,
-        after={"user": user.username, "role": role, "unit": unit.code}, unit=unit,
-    )  # fmt: skip
+        actor=actor,
+        action="role.grant",
+        obj=grant,
+        after={"user": user.username, "role": role, "unit": unit.code},
+        unit=unit,
+    )
     return grant
 
 
@@ -77,3 +82,38 @@ def role_revoke(*, actor: Any, grant: RoleGrant) -> None:
     unit = grant.unit
     audit.record(actor=actor, action="role.revoke", obj=grant, before=before, unit=unit)
     grant.delete()
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    email: str = "",
+    full_name: str = "",
+    person: Any = None,
+    is_superuser: bool = False,
+) -> User:
+    """Create a login. The password is hashed; the audit row never holds it."""
+    username = (username or "").strip()
+    if not username:
+        raise invalid("username", "Tên đăng nhập không được để trống.")
+    if User.objects.filter(username=username).exists():
+        raise Conflict(f"Tên đăng nhập “{username}” đã tồn tại.")
+    # Vietnamese names run family-middle-given, so the whole name goes in
+    # first_name and get_full_name() shows it in the right order.
+    user = User(
+        username=username, email=email.strip(), first_name=full_name.strip(), person=person,
+        is_superuser=is_superuser, is_staff=is_superuser,
+    )  # fmt: skip
+    user.set_password(password)
+    user.save()
+    audit.record(
+        actor=actor, action="user.create", obj=user,
+        after={
+            "username": username, "email": user.email, "is_superuser": is_superuser,
+            "person": person.code if person is not None else None,
+        },
+    )  # fmt: skip
+    return user

@@ -16,6 +16,9 @@ class AuditChainHead(models.Model):
     last_hash = models.CharField(max_length=64, default="")
     last_seq = models.BigIntegerField(default=0)
 
+    def __str__(self) -> str:
+        return f"#{self.last_seq} {self.last_hash[:12]}"
+
 
 class AuditEvent(models.Model):
     """Append-only: rows are only ever inserted by `audit.services.record`."""

@@ -6,7 +6,7 @@ import datetime as dt
 import decimal
 import hashlib
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -111,7 +111,7 @@ def record_many(
     *,
     actor: Any,
     action: str,
-    items: list[tuple[models.Model, dict[str, Any] | None, dict[str, Any] | None, Any]],
+    items: Sequence[tuple[models.Model, Mapping[str, Any] | None, Mapping[str, Any] | None, Any]],
 ) -> None:
     """Append one event per (obj, before, after, unit), taking the chain lock once.
 
@@ -139,8 +139,8 @@ def record_many(
             object_id=str(obj.pk),
             object_repr=str(obj)[:255],
             action=action,
-            before=_jsonable(before) if before is not None else None,
-            after=_jsonable(after) if after is not None else None,
+            before=_jsonable(dict(before)) if before is not None else None,
+            after=_jsonable(dict(after)) if after is not None else None,
             prev_hash=prev,
         )
         event.hash = _event_hash(event)

@@ -23,21 +23,45 @@ def event_list(request: HttpRequest) -> HttpResponse:
         events = events.filter(actor_label__icontains=actor)
     if request.GET.get("format") == "xlsx":
         rows = (
-            (e.seq, e.at.replace(tzinfo=None), e.actor_label, e.unit.code if e.unit else "",
-             e.action, e.object_type, e.object_id, e.object_repr, str(e.before), str(e.after))
+            (
+                e.seq,
+                e.at.replace(tzinfo=None),
+                e.actor_label,
+                e.unit.code if e.unit else "",
+                e.action,
+                e.object_type,
+                e.object_id,
+                e.object_repr,
+                str(e.before),
+                str(e.after),
+            )
             for e in events[:50000]
-        )  # fmt: skip
+        )
         return xlsx_response(
-            "nhat-ky.xlsx", "Nhật ký",
-            ["STT", "Thời gian", "Người thực hiện", "Đơn vị", "Hành động", "Loại đối tượng",
-             "Mã đối tượng", "Đối tượng", "Trước", "Sau"],
+            "nhat-ky.xlsx",
+            "Nhật ký",
+            [
+                "STT",
+                "Thời gian",
+                "Người thực hiện",
+                "Đơn vị",
+                "Hành động",
+                "Loại đối tượng",
+                "Mã đối tượng",
+                "Đối tượng",
+                "Trước",
+                "Sau",
+            ],
             rows,
-        )  # fmt: skip
-    actions = (
-        AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
-    )
+        )
+    actions = AuditEvent.objects.order_by().values_list("action", flat=True).distinct()
     return render(
         request,
         "audit/list.html",
-        {"page": paginate(request, events), "actions": sorted(set(actions)), "action": action, "actor": actor},
+        {
+            "page": paginate(request, events),
+            "actions": sorted(set(actions)),
+            "action": action,
+            "actor": actor,
+        },
     )

@@ -13,7 +13,9 @@ auth_patterns = [
     path(
         "login/",
         mark_checked(
-            auth_views.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
+            auth_views.LoginView.as_view(
+                authentication_form=LoginForm, redirect_authenticated_user=True
+            ),
             None,
         ),
         name="login",

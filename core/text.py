@@ -7,13 +7,46 @@ import unicodedata
 # Vietnamese letter order (Thông tư 29/2018 alphabet), with f, j, w, z placed
 # where the Latin alphabet puts them so foreign names still sort sensibly.
 _ALPHABET = [
-    "a", "ă", "â", "b", "c", "d", "đ", "e", "ê", "f", "g", "h", "i", "j", "k", "l",
-    "m", "n", "o", "ô", "ơ", "p", "q", "r", "s", "t", "u", "ư", "v", "w", "x", "y", "z",
-]  # fmt: skip
-# Letter codes start at 10 so that the separators below sort before any letter.
-_LETTER_CODE = {letter: f"{index + 10:02d}" for index, letter in enumerate(_ALPHABET)}
-_WORD_SEP = "01"
-_LEVEL_SEP = "00"
+    "a",
+    "ă",
+    "â",
+    "b",
+    "c",
+    "d",
+    "đ",
+    "e",
+    "ê",
+    "f",
+    "g",
+    "h",
+    "i",
+    "j",
+    "k",
+    "l",
+    "m",
+    "n",
+    "o",
+    "ô",
+    "ơ",
+    "p",
+    "q",
+    "r",
+    "s",
+    "t",
+    "u",
+    "ư",
+    "v",
+    "w",
+    "x",
+    "y",
+    "z",
+]
+# Every symbol is a two-digit code: separators 00-02, digits 10-19, letters from 20,
+# so that separators sort before digits and digits before letters without overlap.
+_LETTER_CODE = {letter: f"{index + 20:02d}" for index, letter in enumerate(_ALPHABET)}
+_LEVEL_SEP = "00"  # between the letters key and the tones key
+_FIELD_SEP = "01"  # between given name, middle names and family name
+_WORD_SEP = "02"  # between words of one field
 # Tone marks: none < huyền < hỏi < ngã < sắc < nặng (dictionary order).
 _TONES = {"\u0300": "1", "\u0309": "2", "\u0303": "3", "\u0301": "4", "\u0323": "5"}
 # Combining marks that make a different letter rather than a tone.
@@ -44,12 +77,15 @@ def _letters_and_tones(word: str) -> tuple[str, str]:
     """Primary (letters) and secondary (tones) keys of one word, as digit strings."""
     letters: list[str] = []
     tones: list[str] = []
-    for char in word.lower():
+    # Text typed with a "combining" (tổ hợp) keyboard arrives decomposed; compose it
+    # so that each letter and its marks are read together.
+    for char in unicodedata.normalize("NFC", word.lower()):
         if char == "đ":
             letters.append(_LETTER_CODE["đ"])
             tones.append("0")
             continue
-        base, *marks = unicodedata.normalize("NFD", char)
+        decomposed = unicodedata.normalize("NFD", char)
+        base, marks = decomposed[0], decomposed[1:]
         letter = base
         tone = "0"
         for mark in marks:
@@ -59,8 +95,8 @@ def _letters_and_tones(word: str) -> tuple[str, str]:
                 tone = _TONES[mark]
         code = _LETTER_CODE.get(letter)
         if code is None:
-            if letter.isdigit():
-                code = f"{int(letter) + 2:02d}"  # digits sort before letters
+            if letter in "0123456789":
+                code = f"{int(letter) + 10:02d}"  # digits sort before letters
             else:
                 continue  # punctuation does not take part in ordering
         letters.append(code)
@@ -79,14 +115,16 @@ def name_sort_key(full_name: str) -> str:
     words = full_name.split()
     if not words:
         return ""
-    ordered = [words[-1], *words[1:-1], words[0]] if len(words) > 1 else words
+    # Three fields always, so that a name without middle names ("Võ Anh") compares
+    # its empty middle with the other's middle, not its family name with it.
+    fields = [[words[-1]], words[1:-1], words[:1] if len(words) > 1 else []]
     primary: list[str] = []
     secondary: list[str] = []
-    for word in ordered:
-        letters, tones = _letters_and_tones(word)
-        primary.append(letters)
-        secondary.append(tones)
-    return _WORD_SEP.join(primary) + _LEVEL_SEP + "0".join(secondary)
+    for field_words in fields:
+        keys = [_letters_and_tones(word) for word in field_words]
+        primary.append(_WORD_SEP.join(letters for letters, _ in keys))
+        secondary.append("0".join(tones for _, tones in keys))
+    return _FIELD_SEP.join(primary) + _LEVEL_SEP + "0".join(secondary)
 
 
 def text_sort_key(text: str) -> str:

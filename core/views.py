@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
@@ -15,6 +16,7 @@ from accounts.access import (
     roles_of,
     units_visible_to,
 )
+from accounts.models import RoleGrant, User
 from audit.models import AuditEvent
 from core.choices import Rating
 from organizations.models import UnitRating, UnitStatus
@@ -55,7 +57,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "recent": recent,
         "roles": sorted(roles_of(request.user)),
         "rating_choices": Rating.choices,
-        "grants": request.user.grants.select_related("unit").order_by("unit__path"),
+        "grants": RoleGrant.objects.filter(user=cast(User, request.user))
+        .select_related("unit")
+        .order_by("unit__path"),
     }
     return render(request, "core/dashboard.html", context)
 

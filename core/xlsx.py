@@ -30,9 +30,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def build_workbook(
-    title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], date_columns: set[int] = set()
-) -> bytes:
+def build_workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     for index, header in enumerate(headers, start=1):
@@ -45,7 +43,9 @@ def build_workbook(
     return buffer.getvalue()
 
 
-def xlsx_response(filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> HttpResponse:
+def xlsx_response(
+    filename: str, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
+) -> HttpResponse:
     response = HttpResponse(build_workbook(title, headers, rows), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
     return response
@@ -157,12 +157,18 @@ def read_sheet(upload: IO[bytes], columns: Sequence[Column]) -> ParsedSheet:
             positions[column.key] = headers.index(column.header)
         elif column.required:
             result.errors.append(
-                RowError(1, column.header, _("Thiếu cột “%(c)s” trong dòng tiêu đề.") % {"c": column.header})
+                RowError(
+                    1,
+                    column.header,
+                    _("Thiếu cột “%(c)s” trong dòng tiêu đề.") % {"c": column.header},
+                )
             )
     if result.errors:
         return result
     for number, values in enumerate(rows, start=2):
-        if values is None or all(v is None or (isinstance(v, str) and not v.strip()) for v in values):
+        if values is None or all(
+            v is None or (isinstance(v, str) and not v.strip()) for v in values
+        ):
             continue
         if len(result.rows) >= MAX_IMPORT_ROWS:
             result.errors.append(
@@ -176,12 +182,12 @@ def read_sheet(upload: IO[bytes], columns: Sequence[Column]) -> ParsedSheet:
             try:
                 value = _parse_value(column, raw)
             except (ValueError, TypeError):
-                result.errors.append(RowError(number, column.header, _(_KIND_MESSAGES[column.kind])))
+                result.errors.append(
+                    RowError(number, column.header, _(_KIND_MESSAGES[column.kind]))
+                )
                 continue
             if value is None and column.required:
-                result.errors.append(
-                    RowError(number, column.header, _("Không được để trống."))
-                )
+                result.errors.append(RowError(number, column.header, _("Không được để trống.")))
                 continue
             parsed[column.key] = value
         result.rows.append((number, parsed))

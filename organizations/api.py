@@ -72,8 +72,12 @@ class ValidationOut(Schema):
 
 
 ERRORS: dict[int, Any] = {
-    401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 409: ErrorOut, 422: ValidationOut,
-}  # fmt: skip
+    401: ErrorOut,
+    403: ErrorOut,
+    404: ErrorOut,
+    409: ErrorOut,
+    422: ValidationOut,
+}
 
 
 def unit_out(unit: Unit) -> dict[str, Any]:
@@ -85,10 +89,14 @@ def unit_out(unit: Unit) -> dict[str, Any]:
         "status": unit.status,
         "parent": unit.parent.code if unit.parent_id and unit.parent else None,
         "children": list(
-            unit.children.filter(status=UnitStatus.ACTIVE).order_by("code").values_list("code", flat=True)
+            unit.children.filter(status=UnitStatus.ACTIVE)
+            .order_by("code")
+            .values_list("code", flat=True)
         ),
         "predecessors": list(
-            unit.predecessions.order_by("predecessor__code").values_list("predecessor__code", flat=True)
+            unit.predecessions.order_by("predecessor__code").values_list(
+                "predecessor__code", flat=True
+            )
         ),
         "successors": list(
             unit.successions.order_by("successor__code").values_list("successor__code", flat=True)
@@ -122,9 +130,14 @@ def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
             raise PermissionDenied
         parent = None
     unit = services.unit_create(
-        actor=request.user, code=payload.code, name=payload.name, parent=parent,
-        kind=payload.kind, short_name=payload.short_name, valid_from=payload.valid_from,
-    )  # fmt: skip
+        actor=request.user,
+        code=payload.code,
+        name=payload.name,
+        parent=parent,
+        kind=payload.kind,
+        short_name=payload.short_name,
+        valid_from=payload.valid_from,
+    )
     return Status(201, unit_out(unit))
 
 
@@ -140,9 +153,12 @@ def list_units(
     limit = max(1, min(limit, 1000))
     return [
         {
-            "code": u.code, "name": u.name, "kind": u.kind, "status": u.status,
+            "code": u.code,
+            "name": u.name,
+            "kind": u.kind,
+            "status": u.status,
             "parent": u.parent.code if u.parent else None,
-        }  # fmt: skip
+        }
         for u in qs.order_by("path")[offset : offset + limit]
     ]
 
@@ -152,8 +168,12 @@ def get_unit(request: HttpRequest, code: str) -> dict[str, Any]:
     return unit_out(get_unit_for(request.user, code))
 
 
-@router.put("/{code}/ratings/{year}", response={200: UnitRatingOut, **ERRORS}, summary="Xếp loại đơn vị")
-def put_unit_rating(request: HttpRequest, code: str, year: int, payload: RatingIn) -> dict[str, Any]:
+@router.put(
+    "/{code}/ratings/{year}", response={200: UnitRatingOut, **ERRORS}, summary="Xếp loại đơn vị"
+)
+def put_unit_rating(
+    request: HttpRequest, code: str, year: int, payload: RatingIn
+) -> dict[str, Any]:
     unit = get_unit_for(request.user, code, write=Perm.MANAGE_PEOPLE)
     rating: UnitRating = services.unit_rating_set(
         actor=request.user, unit=unit, year=year, rating=payload.rating

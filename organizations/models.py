@@ -98,8 +98,13 @@ class UnitVersion(models.Model):
     class Meta:
         ordering = ["unit_id", "valid_from"]
         constraints = [
-            models.UniqueConstraint(fields=["unit", "valid_from"], name="unit_version_unique_start"),
+            models.UniqueConstraint(
+                fields=["unit", "valid_from"], name="unit_version_unique_start"
+            ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from:%d/%m/%Y}–{self.valid_to or ''})"
 
 
 class SuccessionKind(models.TextChoices):
@@ -123,6 +128,9 @@ class UnitSuccession(models.Model):
                 condition=~Q(predecessor=models.F("successor")), name="unit_succession_not_self"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.predecessor_id} → {self.successor_id} ({self.kind} {self.on})"
 
 
 class UnitRating(models.Model):
@@ -149,25 +157,41 @@ class Cluster(models.Model):
     """An emulation cluster or block for one year, organised by a unit's council."""
 
     organizer = models.ForeignKey(
-        Unit, on_delete=models.PROTECT, related_name="organized_clusters",
+        Unit,
+        on_delete=models.PROTECT,
+        related_name="organized_clusters",
         verbose_name=_("đơn vị tổ chức"),
-    )  # fmt: skip
+    )
     kind = models.CharField(_("loại"), max_length=8, choices=ClusterKind.choices)
     name = models.CharField(_("tên"), max_length=255)
     year = models.PositiveSmallIntegerField(_("năm"))
     leader = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("cụm trưởng / khối trưởng"),
-    )  # fmt: skip
+    )
     deputy = models.ForeignKey(
-        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Unit,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("cụm phó / khối phó"),
-    )  # fmt: skip
+    )
     follower = models.ForeignKey(
-        "people.Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "people.Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("ủy viên hội đồng theo dõi"),
-    )  # fmt: skip
-    members = models.ManyToManyField(Unit, through="ClusterMember", related_name="clusters")
+    )
+    members: models.ManyToManyField[Unit, ClusterMember] = models.ManyToManyField(
+        Unit, through="ClusterMember", related_name="clusters"
+    )
 
     class Meta:
         ordering = ["-year", "name"]
@@ -189,6 +213,9 @@ class ClusterMember(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["cluster", "unit"], name="cluster_member_unique"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.cluster_id}:{self.unit_id}"
 
 
 class Council(models.Model):

@@ -83,7 +83,9 @@ def unit_create(
     if not name:
         errors.append(FieldError("name", _("Tên đơn vị không được để trống.")))
     if kind not in UnitKind.values:
-        errors.append(FieldError("kind", _("Loại đơn vị “%(kind)s” không hợp lệ.") % {"kind": kind}))
+        errors.append(
+            FieldError("kind", _("Loại đơn vị “%(kind)s” không hợp lệ.") % {"kind": kind})
+        )
     if parent is not None and not parent.is_active:
         errors.append(FieldError("parent", _("Đơn vị cấp trên đã ngừng hoạt động.")))
     if errors:
@@ -139,9 +141,13 @@ def unit_update(
     if renamed:
         _open_version(unit, on or dt.date.today())
     audit.record(
-        actor=actor, action="unit.update", obj=unit, before=before,
-        after=audit.snapshot(unit), unit=unit,
-    )  # fmt: skip
+        actor=actor,
+        action="unit.update",
+        obj=unit,
+        before=before,
+        after=audit.snapshot(unit),
+        unit=unit,
+    )
     return unit
 
 
@@ -176,17 +182,20 @@ def unit_move(*, actor: Any, unit: Unit, new_parent: Unit | None, on: dt.date) -
     _rehang(unit, new_parent)
     _open_version(unit, on)
     audit.record(
-        actor=actor, action="unit.move", obj=unit, before=before,
-        after=audit.snapshot(unit), unit=unit,
-    )  # fmt: skip
+        actor=actor,
+        action="unit.move",
+        obj=unit,
+        before=before,
+        after=audit.snapshot(unit),
+        unit=unit,
+    )
     return unit
 
 
 def _move_people(*, actor: Any, sources: list[Unit], targets: dict[int, Unit], on: dt.date) -> int:
     """Transfer everyone currently in `sources` to `targets[source_id]` from `on`."""
-    from people.services import transfer_many
-
     from people.models import Person
+    from people.services import transfer_many
 
     people = list(Person.objects.filter(unit__in=sources).select_related("unit"))
     moves = [(person, targets[person.unit_id]) for person in people]
@@ -223,15 +232,19 @@ def units_merge(
             errors.append(FieldError("sources", _("“%(u)s” đã ngừng hoạt động.") % {"u": source}))
         if source.valid_from >= on:
             errors.append(
-                FieldError("on", _("Ngày sáp nhập phải sau ngày thành lập “%(u)s”.") % {"u": source})
+                FieldError(
+                    "on", _("Ngày sáp nhập phải sau ngày thành lập “%(u)s”.") % {"u": source}
+                )
             )
     if into is not None:
         into = Unit.objects.select_for_update().get(pk=into.pk)
         if into in sources:
-            errors.append(FieldError("into", _("Đơn vị tiếp nhận không thể là đơn vị bị sáp nhập.")))
+            errors.append(
+                FieldError("into", _("Đơn vị tiếp nhận không thể là đơn vị bị sáp nhập."))
+            )
         if not into.is_active:
             errors.append(FieldError("into", _("Đơn vị tiếp nhận đã ngừng hoạt động.")))
-        anchor = into
+        anchor: Unit | None = into
     else:
         anchor = parent
     if anchor is not None and any(anchor.path.startswith(s.path) for s in sources):
@@ -242,9 +255,13 @@ def units_merge(
         raise ValidationFailed(errors)
     if into is None:
         into = unit_create(
-            actor=actor, code=code, name=name, parent=parent,
-            kind=kind or sources[0].kind, valid_from=on,
-        )  # fmt: skip
+            actor=actor,
+            code=code,
+            name=name,
+            parent=parent,
+            kind=kind or sources[0].kind,
+            valid_from=on,
+        )
     end = on - ONE_DAY
     for source in sources:
         before = audit.snapshot(source)
@@ -261,9 +278,13 @@ def units_merge(
             predecessor=source, successor=into, kind=SuccessionKind.MERGE, on=on, note=note
         )
         audit.record(
-            actor=actor, action="unit.merge", obj=source, before=before,
-            after={**audit.snapshot(source), "successor": into.code}, unit=into,
-        )  # fmt: skip
+            actor=actor,
+            action="unit.merge",
+            obj=source,
+            before=before,
+            after={**audit.snapshot(source), "successor": into.code},
+            unit=into,
+        )
     _move_people(actor=actor, sources=sources, targets={s.pk: into for s in sources}, on=on)
     return into
 
@@ -300,9 +321,13 @@ def unit_split(
     before = audit.snapshot(source)
     new_units = [
         unit_create(
-            actor=actor, code=p.get("code", ""), name=p.get("name", ""), parent=source.parent,
-            kind=p.get("kind") or source.kind, valid_from=on,
-        )  # fmt: skip
+            actor=actor,
+            code=p.get("code", ""),
+            name=p.get("name", ""),
+            parent=source.parent,
+            kind=p.get("kind") or source.kind,
+            valid_from=on,
+        )
         for p in parts
     ]
     end = on - ONE_DAY
@@ -319,9 +344,13 @@ def unit_split(
         _rehang(child, new_units[0])
         _open_version(child, on)
     audit.record(
-        actor=actor, action="unit.split", obj=source, before=before,
-        after={**audit.snapshot(source), "successors": [u.code for u in new_units]}, unit=source,
-    )  # fmt: skip
+        actor=actor,
+        action="unit.split",
+        obj=source,
+        before=before,
+        after={**audit.snapshot(source), "successors": [u.code for u in new_units]},
+        unit=source,
+    )
     from people.models import Person
     from people.services import transfer_many
 
@@ -349,9 +378,13 @@ def unit_rating_set(*, actor: Any, unit: Unit, year: int, rating: str) -> UnitRa
         existing.rating = rating
         existing.save(update_fields=["rating"])
     audit.record(
-        actor=actor, action="unit.rating", obj=existing, before=before,
-        after=audit.snapshot(existing, ["year", "rating"]), unit=unit,
-    )  # fmt: skip
+        actor=actor,
+        action="unit.rating",
+        obj=existing,
+        before=before,
+        after=audit.snapshot(existing, ["year", "rating"]),
+        unit=unit,
+    )
     return existing
 
 
@@ -452,15 +485,22 @@ def cluster_create(
     if Cluster.objects.filter(organizer=organizer, year=year, name=name.strip()).exists():
         raise Conflict(_("Cụm/khối “%(n)s” năm %(y)s đã tồn tại.") % {"n": name, "y": year})
     cluster = Cluster.objects.create(
-        organizer=organizer, kind=kind, name=name.strip(), year=year,
-        leader=leader, deputy=deputy, follower=follower,
-    )  # fmt: skip
+        organizer=organizer,
+        kind=kind,
+        name=name.strip(),
+        year=year,
+        leader=leader,
+        deputy=deputy,
+        follower=follower,
+    )
     ClusterMember.objects.bulk_create([ClusterMember(cluster=cluster, unit=u) for u in members])
     audit.record(
-        actor=actor, action="cluster.create", obj=cluster,
+        actor=actor,
+        action="cluster.create",
+        obj=cluster,
         after={**audit.snapshot(cluster), "members": sorted(u.code for u in members)},
         unit=organizer,
-    )  # fmt: skip
+    )
     return cluster
 
 
@@ -473,9 +513,11 @@ def council_create(
     if not name.strip():
         raise invalid("name", _("Tên hội đồng không được để trống."))
     council = Council.objects.create(
-        unit=unit, name=name.strip(), established_on=established_on,
+        unit=unit,
+        name=name.strip(),
+        established_on=established_on,
         decision_number=decision_number.strip(),
-    )  # fmt: skip
+    )
     audit.record(
         actor=actor, action="council.create", obj=council, after=audit.snapshot(council), unit=unit
     )
@@ -491,17 +533,23 @@ def council_member_add(
     open_same = CouncilMember.objects.filter(council=council, person=person, valid_to__isnull=True)
     if open_same.exists():
         raise Conflict(_("%(p)s đang là thành viên hội đồng.") % {"p": person})
-    if role == CouncilRole.CHAIR and CouncilMember.objects.filter(
-        council=council, role=CouncilRole.CHAIR, valid_to__isnull=True
-    ).exists():
+    if (
+        role == CouncilRole.CHAIR
+        and CouncilMember.objects.filter(
+            council=council, role=CouncilRole.CHAIR, valid_to__isnull=True
+        ).exists()
+    ):
         raise Conflict(_("Hội đồng đã có Chủ tịch đương nhiệm."))
     member = CouncilMember.objects.create(
         council=council, person=person, role=role, valid_from=valid_from
     )
     audit.record(
-        actor=actor, action="council.member_add", obj=member,
-        after=audit.snapshot(member), unit=council.unit,
-    )  # fmt: skip
+        actor=actor,
+        action="council.member_add",
+        obj=member,
+        after=audit.snapshot(member),
+        unit=council.unit,
+    )
     return member
 
 
@@ -516,7 +564,11 @@ def council_member_end(*, actor: Any, member: CouncilMember, on: dt.date) -> Cou
     member.valid_to = on
     member.save(update_fields=["valid_to"])
     audit.record(
-        actor=actor, action="council.member_end", obj=member, before=before,
-        after=audit.snapshot(member), unit=member.council.unit,
-    )  # fmt: skip
+        actor=actor,
+        action="council.member_end",
+        obj=member,
+        before=before,
+        after=audit.snapshot(member),
+        unit=member.council.unit,
+    )
     return member

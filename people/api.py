@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 
 from accounts.access import Perm, get_person_for, people_visible_to
-from core.choices import Gender, Rating
+from core.choices import Gender
 from core.text import fold
 from organizations.api import ERRORS, RatingIn, referenced_unit
 from people import services
@@ -89,10 +89,17 @@ def person_out(person: Person) -> dict[str, Any]:
 def create_person(request: HttpRequest, payload: PersonIn) -> Status:
     unit = referenced_unit(request.user, payload.unit, Perm.MANAGE_PEOPLE)
     person = services.person_create(
-        actor=request.user, code=payload.code, full_name=payload.full_name, unit=unit,
-        started_on=payload.started_on, is_head=payload.is_head, gender=payload.gender or "",
-        position=payload.position, birth_date=payload.birth_date, email=payload.email,
-    )  # fmt: skip
+        actor=request.user,
+        code=payload.code,
+        full_name=payload.full_name,
+        unit=unit,
+        started_on=payload.started_on,
+        is_head=payload.is_head,
+        gender=payload.gender or "",
+        position=payload.position,
+        birth_date=payload.birth_date,
+        email=payload.email,
+    )
     return Status(201, person_out(person))
 
 
@@ -125,8 +132,12 @@ def transfer_person(request: HttpRequest, code: str, payload: TransferIn) -> Sta
     return Status(201, {"person": person.code, "unit": unit.code, "on": payload.on})
 
 
-@router.put("/{code}/ratings/{year}", response={200: PersonRatingOut, **ERRORS}, summary="Xếp loại cán bộ")
-def put_person_rating(request: HttpRequest, code: str, year: int, payload: RatingIn) -> dict[str, Any]:
+@router.put(
+    "/{code}/ratings/{year}", response={200: PersonRatingOut, **ERRORS}, summary="Xếp loại cán bộ"
+)
+def put_person_rating(
+    request: HttpRequest, code: str, year: int, payload: RatingIn
+) -> dict[str, Any]:
     person = get_person_for(request.user, code, write=Perm.MANAGE_PEOPLE)
     rating = services.person_rating_set(
         actor=request.user, person=person, year=year, rating=payload.rating

@@ -18,9 +18,11 @@ class Person(models.Model):
     is_head = models.BooleanField(_("thủ trưởng đơn vị"), default=False)
     email = models.EmailField(_("thư điện tử"), blank=True)
     unit = models.ForeignKey(
-        "organizations.Unit", on_delete=models.PROTECT, related_name="people",
+        "organizations.Unit",
+        on_delete=models.PROTECT,
+        related_name="people",
         verbose_name=_("đơn vị"),
-    )  # fmt: skip
+    )
     started_on = models.DateField(_("ngày vào đơn vị"))
     search_text = models.TextField(editable=False, default="")
     sort_key = models.CharField(max_length=512, editable=False, default="", db_index=True)
@@ -59,6 +61,9 @@ class Assignment(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.person_id}@{self.unit_id} {self.start}–{self.end or ''}"
+
 
 class PersonRating(models.Model):
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="ratings")
@@ -70,3 +75,6 @@ class PersonRating(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["person", "year"], name="person_rating_unique_year"),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.person_id} {self.year}: {self.rating}"

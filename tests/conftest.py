@@ -39,20 +39,62 @@ class Tree:
 @pytest.fixture
 def tree(db: Any) -> Tree:
     mk = org.unit_create
-    ministry = mk(actor=None, code="MIN", name="Bộ Tài nguyên và Môi trường",
-                  parent=None, kind=UnitKind.MINISTRY, valid_from=START)  # fmt: skip
-    tccb = mk(actor=None, code="TCCB", name="Vụ Tổ chức cán bộ", parent=ministry,
-              kind=UnitKind.DEPARTMENT, valid_from=START)  # fmt: skip
-    kttv = mk(actor=None, code="KTTV", name="Tổng cục Khí tượng Thủy văn", parent=ministry,
-              kind=UnitKind.GENERAL_DEPARTMENT, valid_from=START)  # fmt: skip
-    a = mk(actor=None, code="KTTV_A", name="Đài Khí tượng Thủy văn khu vực Nam Bộ",
-           parent=kttv, kind=UnitKind.AFFILIATED, valid_from=START)  # fmt: skip
-    b = mk(actor=None, code="KTTV_B", name="Trung tâm Dự báo khí tượng thủy văn quốc gia",
-           parent=kttv, kind=UnitKind.AFFILIATED, valid_from=START)  # fmt: skip
-    st = mk(actor=None, code="STNMT_ST", name="Sở Tài nguyên và Môi trường Sóc Trăng",
-            parent=ministry, kind=UnitKind.PROVINCIAL_DEPARTMENT, valid_from=START)  # fmt: skip
-    st_vp = mk(actor=None, code="ST_VP", name="Văn phòng Sở", parent=st, kind=UnitKind.OFFICE,
-               valid_from=START)  # fmt: skip
+    ministry = mk(
+        actor=None,
+        code="MIN",
+        name="Bộ Tài nguyên và Môi trường",
+        parent=None,
+        kind=UnitKind.MINISTRY,
+        valid_from=START,
+    )
+    tccb = mk(
+        actor=None,
+        code="TCCB",
+        name="Vụ Tổ chức cán bộ",
+        parent=ministry,
+        kind=UnitKind.DEPARTMENT,
+        valid_from=START,
+    )
+    kttv = mk(
+        actor=None,
+        code="KTTV",
+        name="Tổng cục Khí tượng Thủy văn",
+        parent=ministry,
+        kind=UnitKind.GENERAL_DEPARTMENT,
+        valid_from=START,
+    )
+    a = mk(
+        actor=None,
+        code="KTTV_A",
+        name="Đài Khí tượng Thủy văn khu vực Nam Bộ",
+        parent=kttv,
+        kind=UnitKind.AFFILIATED,
+        valid_from=START,
+    )
+    b = mk(
+        actor=None,
+        code="KTTV_B",
+        name="Trung tâm Dự báo khí tượng thủy văn quốc gia",
+        parent=kttv,
+        kind=UnitKind.AFFILIATED,
+        valid_from=START,
+    )
+    st = mk(
+        actor=None,
+        code="STNMT_ST",
+        name="Sở Tài nguyên và Môi trường Sóc Trăng",
+        parent=ministry,
+        kind=UnitKind.PROVINCIAL_DEPARTMENT,
+        valid_from=START,
+    )
+    st_vp = mk(
+        actor=None,
+        code="ST_VP",
+        name="Văn phòng Sở",
+        parent=st,
+        kind=UnitKind.OFFICE,
+        valid_from=START,
+    )
     return Tree(ministry, tccb, kttv, a, b, st, st_vp)
 
 
@@ -91,8 +133,14 @@ def personas(tree: Tree) -> Personas:
 
 @pytest.fixture
 def person_a(tree: Tree) -> Person:
-    return ppl.person_create(actor=None, code="P001", full_name="Nguyễn Văn An",
-                             unit=tree.KTTV_A, started_on=START, gender="M")  # fmt: skip
+    return ppl.person_create(
+        actor=None,
+        code="P001",
+        full_name="Nguyễn Văn An",
+        unit=tree.KTTV_A,
+        started_on=START,
+        gender="M",
+    )
 
 
 class ApiClient:
