@@ -32,6 +32,7 @@ class Perm(enum.StrEnum):
     MANAGE_ORG = "manage_org"  # create units, restructure, clusters, councils, unit ratings
     MANAGE_PEOPLE = "manage_people"  # people, transfers, ratings, imports
     VIEW_AUDIT = "view_audit"
+    MANAGE_USERS = "manage_users"  # accounts and role grants on units in scope
 
 
 ALL_ROLES = frozenset(Role)
@@ -40,6 +41,7 @@ PERMISSIONS: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_ORG: frozenset({Role.ADMIN, Role.STANDING}),
     Perm.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
     Perm.VIEW_AUDIT: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.MANAGE_USERS: frozenset({Role.ADMIN}),
 }
 
 

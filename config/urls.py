@@ -51,6 +51,7 @@ urlpatterns = [
     path("units/", include("organizations.urls")),
     path("people/", include("people.urls")),
     path("audit/", include("audit.urls")),
+    path("users/", include("accounts.urls")),
     path("api/v1/", api.urls),
     # Django's admin checks is_staff on every page itself; only superusers get it.
     path("admin/", admin.site.urls),

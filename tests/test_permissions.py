@@ -145,6 +145,7 @@ WRITE_ROLES = {
     Perm.MANAGE_PEOPLE: {"officer", "head", "standing"},
     Perm.MANAGE_ORG: {"standing"},
     Perm.VIEW_AUDIT: {"officer", "head", "standing"},
+    Perm.MANAGE_USERS: set(),
 }
 
 
