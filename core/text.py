@@ -104,12 +104,19 @@ def _letters_and_tones(word: str) -> tuple[str, str]:
     return "".join(letters), "".join(tones)
 
 
+def _word_key(word: str) -> str:
+    # A syllable compares whole (letters, then its tone) before the next word
+    # is looked at: "Trần Anh" < "Lê Ánh" because Anh < Ánh.
+    letters, tones = _letters_and_tones(word)
+    return letters + _LEVEL_SEP + tones
+
+
 def name_sort_key(full_name: str) -> str:
     """Collation key for a Vietnamese personal name.
 
     Vietnamese lists are ordered by given name (the last word), then the middle
-    names, then the family name, with the Vietnamese alphabet and tones as a
-    tie-break. The key uses digits only so that it sorts identically under any
+    names, then the family name, each word by the Vietnamese alphabet and then
+    its tone. The key uses digits only so that it sorts identically under any
     database collation (SQLite's binary one, PostgreSQL's locale-aware ones).
     """
     words = full_name.split()
@@ -118,21 +125,9 @@ def name_sort_key(full_name: str) -> str:
     # Three fields always, so that a name without middle names ("Võ Anh") compares
     # its empty middle with the other's middle, not its family name with it.
     fields = [[words[-1]], words[1:-1], words[:1] if len(words) > 1 else []]
-    primary: list[str] = []
-    secondary: list[str] = []
-    for field_words in fields:
-        keys = [_letters_and_tones(word) for word in field_words]
-        primary.append(_WORD_SEP.join(letters for letters, _ in keys))
-        secondary.append("0".join(tones for _, tones in keys))
-    return _FIELD_SEP.join(primary) + _LEVEL_SEP + "0".join(secondary)
+    return _FIELD_SEP.join(_WORD_SEP.join(_word_key(w) for w in field) for field in fields)
 
 
 def text_sort_key(text: str) -> str:
     """Collation key for a unit or other name: word order kept, Vietnamese letter order."""
-    primary: list[str] = []
-    secondary: list[str] = []
-    for word in text.split():
-        letters, tones = _letters_and_tones(word)
-        primary.append(letters)
-        secondary.append(tones)
-    return _WORD_SEP.join(primary) + _LEVEL_SEP + "0".join(secondary)
+    return _WORD_SEP.join(_word_key(word) for word in text.split())

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -18,9 +20,16 @@ from people.models import Assignment, Person, PersonRating
 
 ONE_DAY = dt.timedelta(days=1)
 PERSON_FIELDS = [
-    "code", "full_name", "gender", "birth_date", "position", "is_head", "email",
-    "unit_id", "started_on",
-]  # fmt: skip
+    "code",
+    "full_name",
+    "gender",
+    "birth_date",
+    "position",
+    "is_head",
+    "email",
+    "unit_id",
+    "started_on",
+]
 
 
 def refresh_keys(person: Person) -> None:
@@ -53,9 +62,7 @@ def validate_person_fields(
     if started_on is None:
         errors.append(FieldError("started_on", _("Chưa nhập ngày vào đơn vị.")))
     elif unit is not None and started_on < unit.valid_from:
-        errors.append(
-            FieldError("started_on", _("Ngày vào đơn vị sớm hơn ngày thành lập đơn vị."))
-        )
+        errors.append(FieldError("started_on", _("Ngày vào đơn vị sớm hơn ngày thành lập đơn vị.")))
     if gender and gender not in Gender.values:
         errors.append(FieldError("gender", _("Giới tính phải là F (nữ) hoặc M (nam).")))
     return errors
@@ -84,17 +91,26 @@ def person_create(
     if Person.objects.filter(code=code).exists():
         raise Conflict(_("Mã cán bộ “%(code)s” đã tồn tại.") % {"code": code})
     person = Person(
-        code=code, full_name=" ".join(full_name.split()), gender=gender, unit=unit,
-        started_on=started_on, is_head=is_head, position=position.strip(),
-        birth_date=birth_date, email=email.strip(),
-    )  # fmt: skip
+        code=code,
+        full_name=" ".join(full_name.split()),
+        gender=gender,
+        unit=unit,
+        started_on=started_on,
+        is_head=is_head,
+        position=position.strip(),
+        birth_date=birth_date,
+        email=email.strip(),
+    )
     refresh_keys(person)
     person.save()
     Assignment.objects.create(person=person, unit=unit, start=started_on)
     audit.record(
-        actor=actor, action="person.create", obj=person,
-        after=audit.snapshot(person, PERSON_FIELDS), unit=unit,
-    )  # fmt: skip
+        actor=actor,
+        action="person.create",
+        obj=person,
+        after=audit.snapshot(person, PERSON_FIELDS),
+        unit=unit,
+    )
     return person
 
 
@@ -110,9 +126,12 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     for name, value in changes.items():
         setattr(person, name, value.strip() if isinstance(value, str) else value)
     errors = validate_person_fields(
-        code=person.code, full_name=person.full_name, unit=person.unit,
-        started_on=person.started_on, gender=person.gender,
-    )  # fmt: skip
+        code=person.code,
+        full_name=person.full_name,
+        unit=person.unit,
+        started_on=person.started_on,
+        gender=person.gender,
+    )
     # A person may stay in a unit that has since closed; only new placements need an active one.
     errors = [e for e in errors if e.field != "unit"]
     if errors:
@@ -121,9 +140,13 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
     refresh_keys(person)
     person.save()
     audit.record(
-        actor=actor, action="person.update", obj=person, before=before,
-        after=audit.snapshot(person, PERSON_FIELDS), unit=person.unit,
-    )  # fmt: skip
+        actor=actor,
+        action="person.update",
+        obj=person,
+        before=before,
+        after=audit.snapshot(person, PERSON_FIELDS),
+        unit=person.unit,
+    )
     return person
 
 
@@ -149,7 +172,10 @@ def transfer_many(*, actor: Any, moves: list[tuple[Person, Unit]], on: dt.date) 
             errors.append(
                 FieldError(
                     "on",
-                    _("%(p)s: ngày chuyển phải sau ngày bắt đầu công tác tại đơn vị hiện tại (%(d)s).")
+                    _(
+                        "%(p)s: ngày chuyển phải sau ngày bắt đầu công tác tại đơn vị hiện tại"
+                        " (%(d)s)."
+                    )
                     % {"p": person.full_name, "d": current.start.strftime("%d/%m/%Y")},
                 )
             )
@@ -158,7 +184,14 @@ def transfer_many(*, actor: Any, moves: list[tuple[Person, Unit]], on: dt.date) 
                 FieldError("unit", _("%(p)s đã thuộc đơn vị này.") % {"p": person.full_name})
             )
         if not target.is_active:
-            errors.append(FieldError("unit", _("Đơn vị “%(u)s” đã ngừng hoạt động.") % {"u": target}))
+            errors.append(
+                FieldError("unit", _("Đơn vị “%(u)s” đã ngừng hoạt động.") % {"u": target})
+            )
+        elif on < target.valid_from:
+            # Same rule as for a new person: no assignment before the unit existed.
+            errors.append(
+                FieldError("on", _("Ngày chuyển sớm hơn ngày thành lập “%(u)s”.") % {"u": target})
+            )
     if errors:
         raise ValidationFailed(errors)
     closing = []
@@ -201,10 +234,13 @@ def person_rating_set(*, actor: Any, person: Person, year: int, rating: str) -> 
         existing.rating = rating
         existing.save(update_fields=["rating"])
     audit.record(
-        actor=actor, action="person.rating", obj=existing, before=before,
+        actor=actor,
+        action="person.rating",
+        obj=existing,
+        before=before,
         after={**audit.snapshot(existing, ["year", "rating"]), "person": person.code},
         unit=person.unit,
-    )  # fmt: skip
+    )
     return existing
 
 
@@ -226,3 +262,95 @@ def unit_members_for_year(unit: Unit, year: int) -> list[Person]:
         Q(end__isnull=True) | Q(end__gte=day)
     )
     return list(Person.objects.filter(pk__in=held.values("person_id")).order_by("sort_key"))
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    """One already-validated person to create in bulk (see people.imports)."""
+
+    code: str
+    full_name: str
+    unit: Unit
+    started_on: dt.date
+    gender: str = ""
+    is_head: bool = False
+    position: str = ""
+    birth_date: dt.date | None = None
+    email: str = ""
+
+
+# Keeps each `code IN (...)` below SQLite's bound-parameter limit.
+_CODE_CHUNK = 10_000
+
+
+def existing_person_codes(codes: Collection[str]) -> set[str]:
+    """Which of `codes` are already taken: one query per 10,000 codes, not one per code."""
+    unique = sorted(set(codes))
+    taken: set[str] = set()
+    for start in range(0, len(unique), _CODE_CHUNK):
+        chunk = unique[start : start + _CODE_CHUNK]
+        taken.update(Person.objects.filter(code__in=chunk).values_list("code", flat=True))
+    return taken
+
+
+@transaction.atomic
+def people_bulk_create(*, actor: Any, rows: Sequence[NewPerson]) -> list[Person]:
+    """Create many people, their first assignments and one audit row each, all or nothing.
+
+    The caller validates row by row (to report every bad row at once); the checks
+    here only guard the invariants again, cheaply, in case the data changed since.
+    """
+    if not rows:
+        return []
+    errors: list[FieldError] = []
+    for row in rows:
+        errors.extend(
+            validate_person_fields(
+                code=row.code,
+                full_name=row.full_name,
+                unit=row.unit,
+                started_on=row.started_on,
+                gender=row.gender,
+            )
+        )
+    if errors:
+        raise ValidationFailed(errors)
+    codes = [row.code.strip() for row in rows]
+    if len(set(codes)) != len(codes):
+        raise Conflict(_("Danh sách có mã cán bộ bị trùng."))
+    taken = existing_person_codes(codes)
+    if taken:
+        raise Conflict(_("Mã cán bộ đã tồn tại: %(codes)s.") % {"codes": ", ".join(sorted(taken))})
+    people: list[Person] = []
+    for row, code in zip(rows, codes, strict=True):
+        person = Person(
+            code=code,
+            full_name=" ".join(row.full_name.split()),
+            gender=row.gender,
+            unit=row.unit,
+            started_on=row.started_on,
+            is_head=row.is_head,
+            position=row.position.strip(),
+            birth_date=row.birth_date,
+            email=row.email.strip(),
+        )
+        refresh_keys(person)
+        people.append(person)
+    created = Person.objects.bulk_create(people, batch_size=500)
+    if any(person.pk is None for person in created):
+        # Backends that cannot return ids from a bulk insert: read them back by code.
+        ids = dict(Person.objects.filter(code__in=codes).values_list("code", "pk"))
+        for person in created:
+            person.pk = ids[person.code]
+    Assignment.objects.bulk_create(
+        [Assignment(person=p, unit=p.unit, start=p.started_on) for p in created], batch_size=500
+    )
+    audit.record_many(
+        actor=actor,
+        action="person.create",
+        items=[
+            (p, None, {**audit.snapshot(p, PERSON_FIELDS), "source": "xlsx"}, p.unit)
+            for p in created
+        ],
+    )
+    return created
