@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
-from accounts.models import Role
+from accounts.models import Role, RoleGrant, User
 
 if TYPE_CHECKING:
     from organizations.models import Unit
@@ -158,6 +158,43 @@ def get_person_for(user: Any, code: str, write: Perm | None = None) -> Person:
     return person
 
 
+def users_visible_to(actor: Any) -> QuerySet[User]:
+    """Accounts an administrator manages: those holding a role on a unit in their scope.
+
+    Superusers see every account, including ones without any role yet.
+    """
+    scope = scope_for(actor, Perm.MANAGE_USERS)
+    if scope.everything:
+        return User.objects.all()
+    in_scope = RoleGrant.objects.filter(scope.unit_q("unit__"), user=OuterRef("pk"))
+    return User.objects.filter(Exists(in_scope))
+
+
+def may_manage_account(actor: Any, target: User) -> bool:
+    """May `actor` change the account itself (lock it, issue its tokens, mail a password link)?
+
+    Only when every role the account holds lies inside the actor's scope and
+    it is not a superuser: otherwise a subtree administrator could take over
+    powers they do not have themselves (a token of a ministry-wide user, say).
+    """
+    scope = scope_for(actor, Perm.MANAGE_USERS)
+    if scope.everything:
+        return True
+    if target.is_superuser or scope.empty:
+        return False
+    return not target.grants.exclude(scope.unit_q("unit__")).exists()
+
+
+def get_user_for(actor: Any, pk: int, write: bool = False) -> User:
+    """An account the actor manages (404 otherwise); `write` asks for the account itself (403)."""
+    target = users_visible_to(actor).select_related("person").filter(pk=pk).first()
+    if target is None:
+        raise Http404
+    if write and not may_manage_account(actor, target):
+        raise PermissionDenied
+    return target
+
+
 def check_unit(user: Any, unit: Unit, write: Perm | None = None) -> None:
     """For an object already loaded through another route (e.g. a form's unit choice)."""
     _check_object(user, unit, write)
@@ -172,20 +209,27 @@ def can(user: Any, perm: Perm, unit: Unit) -> bool:
 ViewFunc = Callable[..., HttpResponse]
 
 
-def access(perm: Perm | None) -> Callable[[ViewFunc], ViewFunc]:
+def access(perm: Perm | None, *, object_page: bool = False) -> Callable[[ViewFunc], ViewFunc]:
     """Mark a view as access-checked (the permission test walks every URL for this).
 
     `perm` is the least a user must hold somewhere to open the page; object
     views then narrow it with get_*_for. `None` means the page is public.
+
+    `object_page=True` is for a page that changes one object and loads it with
+    get_*_for(..., write=perm) / check_unit(..., write=perm): the up-front check
+    then only asks for VIEW somewhere, so the lookup decides, and an outsider
+    gets 404 from it (as on every other page of that object) rather than a 403
+    that would set write pages apart from missing ones.
     """
+    upfront = Perm.VIEW if object_page else perm
 
     def decorate(view: ViewFunc) -> ViewFunc:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if perm is not None:
+            if upfront is not None:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
-                if not has_perm_anywhere(request.user, perm):
+                if not has_perm_anywhere(request.user, upfront):
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 

@@ -21,16 +21,20 @@ class AuditChainHead(models.Model):
 
 
 class AuditEvent(models.Model):
-    """Append-only: rows are only ever inserted by `audit.services.record`."""
+    """Append-only: rows are only ever inserted by `audit.services.record`.
+
+    Actor and unit are PROTECT: nulling them on delete would change hashed
+    content and break the chain, so a user or unit that appears here stays.
+    """
 
     seq = models.BigIntegerField(unique=True)
     at = models.DateTimeField(db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=150)
     unit = models.ForeignKey(
-        "organizations.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "organizations.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     object_type = models.CharField(max_length=64)
     object_id = models.CharField(max_length=64)

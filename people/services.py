@@ -132,8 +132,9 @@ def person_update(*, actor: Any, person: Person, **changes: Any) -> Person:
         started_on=person.started_on,
         gender=person.gender,
     )
-    # A person may stay in a unit that has since closed; only new placements need an active one.
-    errors = [e for e in errors if e.field != "unit"]
+    # Placement rules (active unit, start after the unit's founding) apply when a
+    # person is placed; an edit must work after merges moved them to a younger unit.
+    errors = [e for e in errors if e.field not in {"unit", "started_on"}]
     if errors:
         raise ValidationFailed(errors)
     person.full_name = " ".join(person.full_name.split())
