@@ -1,0 +1,72 @@
+# Two commands matter: `make run` (try it) and `make test` (check it).
+# Both work on a machine with only python3 (+ pip) and make: uv is installed
+# with pip when missing and called as `python3 -m uv` when not on PATH.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+MANAGE := $(UV) run python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: help uv sync run test lint worker demo-reset chromium
+
+help:
+	@echo "make run         cài đặt, chuẩn bị CSDL, nạp dữ liệu mẫu và chạy tại http://$(HOST):$(PORT)"
+	@echo "make test        chạy toàn bộ kiểm thử (pytest; có Chromium thì chạy cả kiểm thử trình duyệt)"
+	@echo "make lint        ruff check, ruff format --check, mypy"
+	@echo "make worker      chạy tiến trình xử lý tác vụ nền (db_worker)"
+	@echo "make demo-reset  xóa sạch dữ liệu và nạp lại dữ liệu mẫu"
+
+# uv from PyPI when missing. Debian's system Python refuses plain `pip install
+# --user` (PEP 668), hence the fallbacks.
+uv:
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || { \
+	  echo "Cài đặt uv bằng pip…"; \
+	  $(PYTHON) -m pip install --user --quiet uv \
+	  || $(PYTHON) -m pip install --user --quiet --break-system-packages uv \
+	  || $(PYTHON) -m pip install --quiet uv; }
+
+sync: uv
+	$(UV) sync
+
+# DJANGO_HTTPS=0: the embedded server speaks plain HTTP on the loopback, so no
+# HTTPS redirect or secure-only cookies. DEBUG stays off; WhiteNoise serves
+# the files collected by collectstatic.
+run: sync
+	$(MANAGE) migrate --noinput
+	$(MANAGE) collectstatic --noinput --verbosity 0
+	$(MANAGE) load_demo
+	@echo ""
+	@echo "Mở http://$(HOST):$(PORT)/ và đăng nhập bằng một tài khoản ở trên. Dừng: Ctrl+C."
+	DJANGO_HTTPS=0 $(MANAGE) runserver $(HOST):$(PORT) --noreload
+
+# Debian's Chromium for the browser tests, only if missing and only when we
+# may install packages (root with apt-get); otherwise those tests skip.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || [ -n "$${CHROMIUM_PATH:-}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Cài đặt Chromium (Debian) cho kiểm thử trình duyệt…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) \
+	    || echo "Không cài được Chromium: các kiểm thử trình duyệt sẽ bị bỏ qua."; \
+	  else \
+	    echo "Không có Chromium: các kiểm thử trình duyệt sẽ bị bỏ qua (apt-get install chromium)."; \
+	  fi; }
+
+test: sync chromium
+	$(UV) run pytest
+
+lint: sync
+	$(UV) run ruff check .
+	$(UV) run ruff format --check .
+	$(UV) run mypy .
+
+worker: sync
+	$(MANAGE) db_worker
+
+demo-reset: sync
+	$(MANAGE) migrate --noinput
+	$(MANAGE) flush --noinput
+	$(MANAGE) load_demo
