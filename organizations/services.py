@@ -129,6 +129,9 @@ def unit_update(
         if not name.strip():
             raise invalid("name", _("Tên đơn vị không được để trống."))
         renamed = name.strip() != unit.name
+        if renamed and not unit.is_active:
+            # A new version would be open-ended and bring the closed unit back into the tree.
+            raise invalid("name", _("Không thể đổi tên đơn vị đã ngừng hoạt động."))
         unit.name = name.strip()
     else:
         renamed = False
@@ -170,6 +173,10 @@ def _rehang(unit: Unit, new_parent: Unit | None) -> None:
 @transaction.atomic
 def unit_move(*, actor: Any, unit: Unit, new_parent: Unit | None, on: dt.date) -> Unit:
     unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    if not unit.is_active:
+        # A merged unit must stay under its successor (that is how its scope reaches it),
+        # and a new version would bring the closed unit back into the tree.
+        raise invalid("unit", _("Không thể chuyển đơn vị đã ngừng hoạt động."))
     if new_parent is not None:
         new_parent.refresh_from_db()
         if new_parent.path.startswith(unit.path):
@@ -417,6 +424,11 @@ def ratings_with_lineage(unit: Unit) -> QuerySet[UnitRating]:
     return UnitRating.objects.filter(unit_id__in=ids).select_related("unit").order_by("-year")
 
 
+def _version_order(version: UnitVersion) -> tuple[str, str]:
+    # By the name the unit had then, not its current one, so a historical tree reads in order.
+    return (text_sort_key(version.name), version.unit.code)
+
+
 def tree_as_of(day: dt.date, root: Unit | None = None) -> list[tuple[int, UnitVersion]]:
     """The tree as it stood on `day`: (depth, version) in display order."""
     versions = list(
@@ -428,7 +440,7 @@ def tree_as_of(day: dt.date, root: Unit | None = None) -> list[tuple[int, UnitVe
     for version in versions:
         children.setdefault(version.parent_id, []).append(version)
     for siblings in children.values():
-        siblings.sort(key=lambda v: (v.unit.sort_key, v.unit.code))
+        siblings.sort(key=_version_order)
     result: list[tuple[int, UnitVersion]] = []
 
     def walk(parent_id: int | None, depth: int) -> None:
@@ -445,7 +457,7 @@ def tree_as_of(day: dt.date, root: Unit | None = None) -> list[tuple[int, UnitVe
     else:
         present = {v.unit_id for v in versions}
         roots = [v for v in versions if v.parent_id is None or v.parent_id not in present]
-        roots.sort(key=lambda v: (v.unit.sort_key, v.unit.code))
+        roots.sort(key=_version_order)
         for version in roots:
             result.append((0, version))
             walk(version.unit_id, 1)
@@ -473,6 +485,8 @@ def cluster_create(
         errors.append(FieldError("kind", _("Loại cụm/khối không hợp lệ.")))
     if not name.strip():
         errors.append(FieldError("name", _("Tên cụm/khối không được để trống.")))
+    # A unit picked twice (e.g. from two lists in the form) is one membership.
+    members = list({u.pk: u for u in members}.values())
     member_ids = {u.pk for u in members}
     for role, unit in (("leader", leader), ("deputy", deputy)):
         if unit is not None and unit.pk not in member_ids:
