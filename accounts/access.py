@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 
 class Perm(enum.StrEnum):
     VIEW = "view"  # read the unit tree, people and their records in scope
-    MANAGE_ORG = "manage_org"  # create units, restructure, clusters, councils, unit ratings
-    MANAGE_PEOPLE = "manage_people"  # people, transfers, ratings, imports
+    MANAGE_ORG = "manage_org"  # create units, restructure, clusters, councils
+    MANAGE_PEOPLE = "manage_people"  # people, transfers, person and unit ratings, imports
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"  # accounts and role grants on units in scope
 

@@ -53,6 +53,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.object_type}:{self.object_id}"
 
+    @property
+    def action_label(self) -> str:
+        from audit.labels import action_label
+
+        return action_label(self.action)
+
     def changes(self) -> list[tuple[str, object, object]]:
         """Field-by-field difference, for the history view."""
         before = self.before or {}

@@ -4,6 +4,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from accounts.access import Perm, access, filter_by_unit_scope
+from audit.labels import action_label
 from audit.models import AuditEvent
 from core.paging import paginate
 from core.xlsx import xlsx_response
@@ -28,7 +29,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
                 e.at.replace(tzinfo=None),
                 e.actor_label,
                 e.unit.code if e.unit else "",
-                e.action,
+                action_label(e.action),
                 e.object_type,
                 e.object_id,
                 e.object_repr,
@@ -60,7 +61,7 @@ def event_list(request: HttpRequest) -> HttpResponse:
         "audit/list.html",
         {
             "page": paginate(request, events),
-            "actions": sorted(set(actions)),
+            "actions": sorted(((a, action_label(a)) for a in set(actions)), key=lambda x: x[1]),
             "action": action,
             "actor": actor,
         },

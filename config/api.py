@@ -47,10 +47,35 @@ def _field_name(loc: list[Any]) -> str:
     return ".".join(parts) or "body"
 
 
+def _schema_message(err: dict[str, Any]) -> str:
+    """pydantic's messages are English only; give the common ones in the request's language."""
+    kind = str(err.get("type", ""))
+    ctx = err.get("ctx") or {}
+    if kind == "missing":
+        return _("Trường này là bắt buộc.")
+    if kind == "string_too_short":
+        if ctx.get("min_length") == 1:
+            return _("Không được để trống.")
+        return _("Tối thiểu %(n)s ký tự.") % {"n": ctx.get("min_length")}
+    if kind == "string_too_long":
+        return _("Tối đa %(n)s ký tự.") % {"n": ctx.get("max_length")}
+    if kind in ("enum", "literal_error"):
+        return _("Giá trị phải là một trong: %(values)s.") % {"values": ctx.get("expected", "")}
+    if kind.startswith("date"):
+        return _("Ngày không hợp lệ (định dạng YYYY-MM-DD).")
+    if kind.startswith("int_"):
+        return _("Phải là số nguyên.")
+    if kind.startswith("bool_"):
+        return _("Phải là true hoặc false.")
+    if kind == "string_type":
+        return _("Phải là chuỗi ký tự.")
+    return str(err.get("msg", ""))
+
+
 @api.exception_handler(NinjaValidationError)
 def on_schema_error(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
     errors = [
-        {"field": _field_name(list(err.get("loc", []))), "message": str(err.get("msg", ""))}
+        {"field": _field_name(list(err.get("loc", []))), "message": _schema_message(err)}
         for err in exc.errors
     ]
     return api.create_response(

@@ -14,6 +14,7 @@ from typing import IO, Any
 
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -96,7 +97,8 @@ def template_response(filename: str, title: str, columns: Sequence[Column]) -> H
     notes = workbook.create_sheet(_("Hướng dẫn"))
     notes.append([_("Cột"), _("Bắt buộc"), _("Ghi chú")])
     for column in columns:
-        notes.append([column.header, _("Có") if column.required else "", column.help])
+        help_text = _(column.help) if column.help else ""  # gettext("") is the catalogue header
+        notes.append([column.header, _("Có") if column.required else "", help_text])
     notes.append([])
     notes.append([_("Xóa dòng ví dụ trước khi nhập. Ngày ghi theo dạng dd/mm/yyyy.")])
     buffer = BytesIO()
@@ -130,9 +132,9 @@ def _parse_value(column: Column, raw: Any) -> Any:
 
 
 _KIND_MESSAGES = {
-    "date": "Ngày không hợp lệ (dùng dạng dd/mm/yyyy).",
-    "int": "Phải là số nguyên.",
-    "bool": "Ghi “x” hoặc “có” nếu đúng, để trống nếu không.",
+    "date": gettext_noop("Ngày không hợp lệ (dùng dạng dd/mm/yyyy)."),
+    "int": gettext_noop("Phải là số nguyên."),
+    "bool": gettext_noop("Ghi “x” hoặc “có” nếu đúng, để trống nếu không."),
 }
 
 

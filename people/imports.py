@@ -9,7 +9,7 @@ from typing import IO, Any
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from accounts.access import Perm, scope_for
 from core.choices import Gender
@@ -25,25 +25,25 @@ COLUMNS: list[Column] = [
         "code",
         "Mã cán bộ",
         required=True,
-        help=N_("Duy nhất, không có khoảng trắng."),
+        help=gettext_noop("Duy nhất, không có khoảng trắng."),
         example="CB0001",
     ),
     Column("full_name", "Họ và tên", required=True, example="Nguyễn Văn An"),
-    Column("gender", "Giới tính", help=N_("Nam hoặc Nữ (hoặc M/F)."), example="Nam"),
+    Column("gender", "Giới tính", help=gettext_noop("Nam hoặc Nữ (hoặc M/F)."), example="Nam"),
     Column("birth_date", "Ngày sinh", kind="date", help="dd/mm/yyyy", example=dt.date(1985, 3, 2)),
     Column("position", "Chức vụ", example="Chuyên viên"),
     Column(
         "is_head",
         "Thủ trưởng",
         kind="bool",
-        help=N_("Ghi “x” hoặc “có” nếu là thủ trưởng đơn vị."),
+        help=gettext_noop("Ghi “x” hoặc “có” nếu là thủ trưởng đơn vị."),
     ),
     Column("email", "Thư điện tử", example="an.nv@example.gov.vn"),
     Column(
         "unit",
         "Mã đơn vị",
         required=True,
-        help=N_("Mã của một đơn vị đang hoạt động trong phạm vi bạn quản lý."),
+        help=gettext_noop("Mã của một đơn vị đang hoạt động trong phạm vi bạn quản lý."),
         example="DV01",
     ),
     Column(

@@ -64,3 +64,11 @@ def test_interface_is_vietnamese_by_default_and_english_on_request(personas: Any
     page = client.get("/").content.decode()
     assert "Dashboard" in page
     assert 'lang="en"' in page
+
+
+def test_pages_stay_vietnamese_for_an_english_browser(personas: Any) -> None:
+    client = Client()
+    client.force_login(personas.officer)
+    page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
+    assert 'lang="vi"' in page
+    assert "Tổng quan" in page

@@ -182,7 +182,7 @@ def test_detail_shows_people_children_versions_and_history(
     assert "/people/?unit=KTTV" in page
     assert "Đài Khí tượng Thủy văn khu vực Nam Bộ" in page  # an active child
     assert "1 kể cả các đơn vị cấp dưới" in page  # person_a sits in KTTV_A
-    assert "unit.create" in page  # audit history
+    assert "Tạo đơn vị" in page  # audit history, by its readable label
     # A read-only user gets no action buttons.
     assert "/units/KTTV/merge/" not in page
     assert "/units/KTTV/merge/" in text(login(personas.standing).get("/units/KTTV/"))
