@@ -9,7 +9,9 @@ from tests.browser.conftest import login
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-def test_login_shows_the_dashboard_of_the_users_scope(page: Any, personas: Any, person_a: Any) -> None:
+def test_login_shows_the_dashboard_of_the_users_scope(
+    page: Any, personas: Any, person_a: Any
+) -> None:
     page.goto("/")
     assert "/accounts/login/" in page.url
     login(page, "officer")
