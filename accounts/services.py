@@ -113,11 +113,12 @@ def user_create(
     """
     username = (username or "").strip()
     if not username:
-        raise invalid("username", "Tên đăng nhập không được để trống.")
+        raise invalid("username", gettext("Tên đăng nhập không được để trống."))
     if User.objects.filter(username=username).exists():
-        raise Conflict(f"Tên đăng nhập “{username}” đã tồn tại.")
+        raise Conflict(gettext("Tên đăng nhập “%(u)s” đã tồn tại.") % {"u": username})
     if person is not None and User.objects.filter(person=person).exists():
-        raise invalid("person", f"Cán bộ {person.code} đã có tài khoản khác.")
+        message = gettext("Cán bộ %(code)s đã có tài khoản khác.") % {"code": person.code}
+        raise invalid("person", message)
     # Vietnamese names run family-middle-given, so a whole name goes in
     # first_name and get_full_name() shows it in the right order; callers that
     # split it put family and middle names in first_name, the given name in last_name.
