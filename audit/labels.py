@@ -13,6 +13,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "unit.split": _("Chia tách đơn vị"),
     "unit.rating": _("Xếp loại đơn vị"),
     "cluster.create": _("Tạo cụm, khối thi đua"),
+    "cluster.update": _("Sửa cụm, khối thi đua"),
+    "cluster.copy": _("Chép cụm, khối sang năm khác"),
     "council.create": _("Thành lập hội đồng"),
     "council.member_add": _("Bổ sung thành viên hội đồng"),
     "council.member_end": _("Thôi thành viên hội đồng"),

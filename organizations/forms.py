@@ -360,11 +360,11 @@ def person_by_code(people: QuerySet[Any], code: str) -> Any:
     return person
 
 
-class ClusterForm(StyledForm):
-    organizer = UnitChoiceField(label=_("Đơn vị tổ chức"), empty_label=_("— Chọn đơn vị —"))
+class ClusterEditForm(StyledForm):
+    """Name, kind, roles and members; the organiser and the year are fixed once created."""
+
     kind = forms.ChoiceField(label=_("Loại"), choices=ClusterKind.choices)
     name = forms.CharField(label=_("Tên cụm, khối"), max_length=255)
-    year = forms.IntegerField(label=_("Năm"), min_value=1945)
     members = UnitMultipleChoiceField(
         label=_("Các đơn vị thành viên"),
         help_text=_("Giữ Ctrl (hoặc ⌘) để chọn nhiều đơn vị."),
@@ -382,26 +382,44 @@ class ClusterForm(StyledForm):
         help_text=_("Để trống nếu chưa phân công."),
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        organizers: QuerySet[Unit],
-        units: QuerySet[Unit],
-        people: QuerySet[Any],
-        **kw: Any,
-    ) -> None:
+    def __init__(self, *args: Any, units: QuerySet[Unit], people: QuerySet[Any], **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.people = people
-        for name, queryset in (
-            ("organizer", organizers), ("members", units), ("leader", units), ("deputy", units),
-        ):  # fmt: skip
+        for name in ("members", "leader", "deputy"):
             field = self.fields[name]
             assert isinstance(field, (UnitChoiceField, UnitMultipleChoiceField))
-            field.queryset = queryset
+            field.queryset = units
 
     def clean_follower(self) -> Any:
         code = self.cleaned_data.get("follower") or ""
         return person_by_code(self.people, code) if code.strip() else None
+
+
+class ClusterForm(ClusterEditForm):
+    organizer = UnitChoiceField(label=_("Đơn vị tổ chức"), empty_label=_("— Chọn đơn vị —"))
+    year = forms.IntegerField(label=_("Năm"), min_value=1945)
+    field_order = ["organizer", "kind", "name", "year", "members", "leader", "deputy", "follower"]
+
+    def __init__(self, *args: Any, organizers: QuerySet[Unit], **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        field = self.fields["organizer"]
+        assert isinstance(field, UnitChoiceField)
+        field.queryset = organizers
+
+
+class ClusterCopyForm(StyledForm):
+    year = forms.IntegerField(
+        label=_("Chép sang năm"),
+        min_value=1945,
+        help_text=_("Đơn vị đã sáp nhập, chia tách hoặc giải thể không được chép sang."),
+    )
+
+    def __init__(self, *args: Any, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        latest = dt.date.today().year + 1
+        year_field = self.fields["year"]
+        year_field.validators.append(MaxValueValidator(latest))
+        year_field.widget.attrs["max"] = str(latest)
 
 
 class CouncilForm(StyledForm):

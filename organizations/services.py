@@ -10,8 +10,8 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from core.choices import Rating
 from core.errors import Conflict, FieldError, ValidationFailed, invalid
+from core.ratings import check_year, rating_set
 from core.text import search_key, text_sort_key
 from organizations.models import (
     Cluster,
@@ -374,30 +374,10 @@ def unit_split(
 
 @transaction.atomic
 def unit_rating_set(*, actor: Any, unit: Unit, year: int, rating: str) -> UnitRating:
-    if rating not in Rating.values:
-        raise invalid("rating", _("Xếp loại “%(r)s” không hợp lệ.") % {"r": rating})
-    _check_year(year)
-    existing = UnitRating.objects.select_for_update().filter(unit=unit, year=year).first()
-    before = audit.snapshot(existing, ["year", "rating"]) if existing else None
-    if existing is None:
-        existing = UnitRating.objects.create(unit=unit, year=year, rating=rating)
-    else:
-        existing.rating = rating
-        existing.save(update_fields=["rating"])
-    audit.record(
-        actor=actor,
-        action="unit.rating",
-        obj=existing,
-        before=before,
-        after=audit.snapshot(existing, ["year", "rating"]),
-        unit=unit,
-    )
-    return existing
-
-
-def _check_year(year: int) -> None:
-    if not 1945 <= year <= dt.date.today().year + 1:
-        raise invalid("year", _("Năm %(y)s không hợp lệ.") % {"y": year})
+    return rating_set(
+        UnitRating, actor=actor, owner_field="unit", owner=unit, year=year, rating=rating,
+        action="unit.rating", unit=unit,
+    )  # fmt: skip
 
 
 # --- reading history -------------------------------------------------------------
@@ -467,19 +447,10 @@ def tree_as_of(day: dt.date, root: Unit | None = None) -> list[tuple[int, UnitVe
 # --- clusters and councils --------------------------------------------------------
 
 
-@transaction.atomic
-def cluster_create(
-    *,
-    actor: Any,
-    organizer: Unit,
-    kind: str,
-    name: str,
-    year: int,
-    members: list[Unit],
-    leader: Unit | None = None,
-    deputy: Unit | None = None,
-    follower: Any = None,
-) -> Cluster:
+def _cluster_roles(
+    *, kind: str, name: str, members: list[Unit], leader: Unit | None, deputy: Unit | None
+) -> list[Unit]:
+    """Check a cluster's kind, name and roles; return the members without repeats."""
     errors: list[FieldError] = []
     if kind not in ClusterKind.values:
         errors.append(FieldError("kind", _("Loại cụm/khối không hợp lệ.")))
@@ -495,9 +466,37 @@ def cluster_create(
         errors.append(FieldError("deputy", _("Cụm phó phải khác cụm trưởng.")))
     if errors:
         raise ValidationFailed(errors)
-    _check_year(year)
-    if Cluster.objects.filter(organizer=organizer, year=year, name=name.strip()).exists():
-        raise Conflict(_("Cụm/khối “%(n)s” năm %(y)s đã tồn tại.") % {"n": name, "y": year})
+    return members
+
+
+def _cluster_name_taken(organizer: Unit, year: int, name: str, exclude: int | None = None) -> None:
+    taken = Cluster.objects.filter(organizer=organizer, year=year, name=name.strip())
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
+    if taken.exists():
+        raise Conflict(_("Cụm/khối “%(n)s” năm %(y)s đã tồn tại.") % {"n": name.strip(), "y": year})
+
+
+def _cluster_snapshot(cluster: Cluster, member_codes: list[str]) -> dict[str, Any]:
+    return {**audit.snapshot(cluster), "members": sorted(member_codes)}
+
+
+@transaction.atomic
+def cluster_create(
+    *,
+    actor: Any,
+    organizer: Unit,
+    kind: str,
+    name: str,
+    year: int,
+    members: list[Unit],
+    leader: Unit | None = None,
+    deputy: Unit | None = None,
+    follower: Any = None,
+) -> Cluster:
+    members = _cluster_roles(kind=kind, name=name, members=members, leader=leader, deputy=deputy)
+    check_year(year)
+    _cluster_name_taken(organizer, year, name)
     cluster = Cluster.objects.create(
         organizer=organizer,
         kind=kind,
@@ -512,10 +511,100 @@ def cluster_create(
         actor=actor,
         action="cluster.create",
         obj=cluster,
-        after={**audit.snapshot(cluster), "members": sorted(u.code for u in members)},
+        after=_cluster_snapshot(cluster, [u.code for u in members]),
         unit=organizer,
     )
     return cluster
+
+
+@transaction.atomic
+def cluster_update(
+    *,
+    actor: Any,
+    cluster: Cluster,
+    name: str,
+    kind: str,
+    leader: Unit | None,
+    deputy: Unit | None,
+    follower: Any,
+    members: list[Unit],
+) -> Cluster:
+    """Replace a cluster's name, kind, roles and members (organiser and year stay)."""
+    cluster = Cluster.objects.select_for_update().select_related("organizer").get(pk=cluster.pk)
+    members = _cluster_roles(kind=kind, name=name, members=members, leader=leader, deputy=deputy)
+    _cluster_name_taken(cluster.organizer, cluster.year, name, exclude=cluster.pk)
+    current = {
+        m.unit_id: m.unit.code for m in cluster.memberships.select_related("unit").order_by()
+    }
+    before = _cluster_snapshot(cluster, list(current.values()))
+    cluster.name = name.strip()
+    cluster.kind = kind
+    cluster.leader = leader
+    cluster.deputy = deputy
+    cluster.follower = follower
+    wanted = {u.pk: u for u in members}
+    after = _cluster_snapshot(cluster, [u.code for u in members])
+    if after == before:
+        # Saving an unchanged form is not a change; the log only tells what changed.
+        return cluster
+    cluster.save(update_fields=["name", "kind", "leader", "deputy", "follower"])
+    gone = [pk for pk in current if pk not in wanted]
+    if gone:
+        ClusterMember.objects.filter(cluster=cluster, unit_id__in=gone).delete()
+    ClusterMember.objects.bulk_create(
+        [ClusterMember(cluster=cluster, unit=u) for pk, u in wanted.items() if pk not in current]
+    )
+    audit.record(
+        actor=actor,
+        action="cluster.update",
+        obj=cluster,
+        before=before,
+        after=after,
+        unit=cluster.organizer,
+    )
+    return cluster
+
+
+@transaction.atomic
+def cluster_copy_to_year(*, actor: Any, cluster: Cluster, year: int) -> Cluster:
+    """Roll a cluster over to another year with the same name, roles and members.
+
+    Clusters are set up per year (PROCESS.md §1). Units that have since been
+    merged, split or dissolved no longer exist as such, so they are not carried
+    over; a leader or deputy among them is left for the organiser to choose again.
+    """
+    source = Cluster.objects.select_for_update().select_related("organizer").get(pk=cluster.pk)
+    check_year(year)
+    if not source.organizer.is_active:
+        raise invalid(
+            "organizer",
+            _("Đơn vị tổ chức “%(u)s” đã ngừng hoạt động.") % {"u": source.organizer},
+        )
+    _cluster_name_taken(source.organizer, year, source.name)
+    members = [
+        m.unit
+        for m in source.memberships.select_related("unit").order_by("unit__path")
+        if m.unit.is_active
+    ]
+    kept = {u.pk for u in members}
+    copy = Cluster.objects.create(
+        organizer=source.organizer,
+        kind=source.kind,
+        name=source.name,
+        year=year,
+        leader_id=source.leader_id if source.leader_id in kept else None,
+        deputy_id=source.deputy_id if source.deputy_id in kept else None,
+        follower_id=source.follower_id,
+    )
+    ClusterMember.objects.bulk_create([ClusterMember(cluster=copy, unit=u) for u in members])
+    audit.record(
+        actor=actor,
+        action="cluster.copy",
+        obj=copy,
+        after={**_cluster_snapshot(copy, [u.code for u in members]), "copied_from": source.pk},
+        unit=source.organizer,
+    )
+    return copy
 
 
 @transaction.atomic

@@ -27,6 +27,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts.access import (
     Perm,
@@ -70,6 +71,7 @@ STATUS_FILTERS: dict[str, str | None] = {
     "all": None,
 }
 EXPORT_LIMIT = 50_000
+HISTORY_LIMIT = 100
 # Past this many people the split page stops offering a per-person choice:
 # everyone joins the first new unit and can be transferred afterwards.
 SPLIT_ALLOCATION_LIMIT = 300
@@ -641,17 +643,24 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
         .order_by("-year", "name")
     )
     if request.GET.get("format") == "xlsx":
+        exported = clusters.prefetch_related(
+            Prefetch(
+                "memberships",
+                queryset=ClusterMember.objects.select_related("unit").order_by("unit__path"),
+            )
+        )[:EXPORT_LIMIT]
         rows = (
             (c.year, c.get_kind_display(), c.name, c.organizer.code,
              c.leader.code if c.leader else "", c.deputy.code if c.deputy else "",
-             c.follower.full_name if c.follower else "", c.member_count)
-            for c in clusters[:EXPORT_LIMIT]
+             c.follower.full_name if c.follower else "", c.member_count,
+             ", ".join(m.unit.code for m in c.memberships.all()))
+            for c in exported
         )  # fmt: skip
         return xlsx_response(
             "cum-khoi-thi-dua.xlsx",
             "Cụm, khối",
             ["Năm", "Loại", "Tên", "Đơn vị tổ chức", "Cụm trưởng", "Cụm phó",
-             "Người theo dõi", "Số thành viên"],
+             "Người theo dõi", "Số thành viên", "Mã đơn vị thành viên"],
             rows,
         )  # fmt: skip
     return render(
@@ -688,8 +697,34 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "organizations/cluster_detail.html",
-        {"cluster": cluster, "members": members, "follower_visible": follower_visible},
+        {
+            "cluster": cluster,
+            "members": members,
+            "follower_visible": follower_visible,
+            "can_manage": can(request.user, Perm.MANAGE_ORG, cluster.organizer),
+            "events": list(history_for(cluster).order_by("-seq")[:HISTORY_LIMIT]),
+        },
     )
+
+
+def _cluster_for_write(user: Any, pk: int) -> Cluster:
+    """A cluster is changed by whoever manages its organiser, as the unit's own pages are."""
+    cluster = (
+        Cluster.objects.select_related("organizer", "leader", "deputy", "follower")
+        .filter(pk=pk)
+        .first()
+    )
+    if cluster is None:
+        raise Http404
+    check_unit(user, cluster.organizer, Perm.MANAGE_ORG)
+    return cluster
+
+
+def _cluster_crumbs(cluster: Cluster) -> list[tuple[str, str]]:
+    return [
+        (_("Cụm, khối thi đua"), reverse("organizations:clusters")),
+        (str(cluster), reverse("organizations:cluster_detail", args=[cluster.pk])),
+    ]
 
 
 @access(Perm.MANAGE_ORG)
@@ -725,6 +760,94 @@ def cluster_create(request: HttpRequest) -> HttpResponse:
     )
 
 
+@access(Perm.MANAGE_ORG, object_page=True)
+def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    cluster = _cluster_for_write(user, pk)
+    current = ClusterMember.objects.filter(cluster=cluster).values("unit_id")
+    # Current members stay choosable even when merged since or outside this user's
+    # view (a ministry officer may have added them), so saving never drops them silently.
+    units = (
+        units_visible_to(user).filter(status=UnitStatus.ACTIVE)
+        | Unit.objects.filter(pk__in=current)
+    ).order_by("path")
+    people = people_visible_to(user) | Person.objects.filter(pk=cluster.follower_id or 0)
+    initial = {
+        "kind": cluster.kind,
+        "name": cluster.name,
+        "members": list(
+            Unit.objects.filter(pk__in=current).order_by("path").values_list("code", flat=True)
+        ),
+        "leader": cluster.leader.code if cluster.leader else "",
+        "deputy": cluster.deputy.code if cluster.deputy else "",
+        "follower": cluster.follower.code if cluster.follower else "",
+    }
+    form = forms.ClusterEditForm(request.POST or None, initial=initial, units=units, people=people)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cluster_update(
+                actor=user, cluster=cluster, name=data["name"], kind=data["kind"],
+                leader=data["leader"], deputy=data["deputy"], follower=data["follower"],
+                members=list(data["members"]),
+            )  # fmt: skip
+        except DomainError as exc:
+            forms.apply_domain_error(form, exc, conflict_field="name")
+        else:
+            messages.success(request, _("Đã lưu cụm, khối thi đua."))
+            return redirect("organizations:cluster_detail", pk=cluster.pk)
+    return _form_page(
+        request,
+        title=_("Sửa cụm, khối thi đua"),
+        crumbs=_cluster_crumbs(cluster),
+        subtitle=_("%(c)s – đơn vị tổ chức: %(u)s") % {"c": cluster, "u": cluster.organizer.name},
+        form=form,
+        submit=_("Lưu"),
+        cancel=reverse("organizations:cluster_detail", args=[cluster.pk]),
+    )
+
+
+@access(Perm.MANAGE_ORG, object_page=True)
+def cluster_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    cluster = _cluster_for_write(request.user, pk)
+    form = forms.ClusterCopyForm(request.POST or None, initial={"year": cluster.year + 1})
+    if request.method == "POST" and form.is_valid():
+        try:
+            copy = services.cluster_copy_to_year(
+                actor=request.user, cluster=cluster, year=form.cleaned_data["year"]
+            )
+        except DomainError as exc:
+            forms.apply_domain_error(form, exc, conflict_field="year")
+        else:
+            messages.success(
+                request, _("Đã chép “%(c)s” sang năm %(y)d.") % {"c": cluster.name, "y": copy.year}
+            )
+            left_out = cluster.memberships.count() - copy.memberships.count()
+            if left_out:
+                messages.warning(
+                    request,
+                    ngettext(
+                        "%(n)d đơn vị đã ngừng hoạt động không được chép sang.",
+                        "%(n)d đơn vị đã ngừng hoạt động không được chép sang.",
+                        left_out,
+                    )
+                    % {"n": left_out},
+                )
+            return redirect("organizations:cluster_detail", pk=copy.pk)
+    return _form_page(
+        request,
+        title=_("Chép cụm, khối sang năm khác"),
+        crumbs=_cluster_crumbs(cluster),
+        intro=_(
+            "Cụm, khối được lập theo từng năm. Bản chép giữ tên, loại, cụm trưởng, cụm phó, "
+            "người theo dõi và các đơn vị thành viên; sau đó có thể sửa riêng."
+        ),
+        form=form,
+        submit=_("Chép"),
+        cancel=reverse("organizations:cluster_detail", args=[cluster.pk]),
+    )
+
+
 # --- councils -------------------------------------------------------------------------------
 
 
@@ -740,7 +863,28 @@ def council_list(request: HttpRequest) -> HttpResponse:
         .annotate(current_members=Count("members", filter=_current_q("members__")))
         .order_by("unit__path")
     )
-    return render(request, "organizations/council_list.html", {"page": paginate(request, councils)})
+    q = request.GET.get("q", "").strip()
+    if q:
+        # Councils are found by their unit's code or name, the way people look for them.
+        councils = councils.filter(unit__search_text__contains=fold(q))
+    if request.GET.get("format") == "xlsx":
+        rows = (
+            (c.name, c.unit.code, c.unit.name, c.established_on, c.decision_number,
+             c.current_members)
+            for c in councils[:EXPORT_LIMIT]
+        )  # fmt: skip
+        return xlsx_response(
+            "hoi-dong-thi-dua.xlsx",
+            "Hội đồng",
+            ["Tên hội đồng", "Mã đơn vị", "Đơn vị", "Ngày thành lập", "Số quyết định",
+             "Thành viên hiện nay"],
+            rows,
+        )  # fmt: skip
+    return render(
+        request,
+        "organizations/council_list.html",
+        {"page": paginate(request, councils), "q": q},
+    )
 
 
 def _council_for(user: Any, pk: int, write: Perm | None = None) -> Council:
@@ -770,13 +914,20 @@ def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
         .order_by("past", "role_order", "valid_from", "person__sort_key")
     )
     scope = scope_for(request.user, Perm.VIEW)
+    rows = list(members)
+    # Members are rows of their own in the log; the council's story includes them.
+    member_events = AuditEvent.objects.filter(
+        object_type=CouncilMember._meta.label_lower, object_id__in=[str(m.pk) for m in rows]
+    )
+    events = list((history_for(council) | member_events).order_by("-seq")[:HISTORY_LIMIT])
     return render(
         request,
         "organizations/council_detail.html",
         {
             "council": council,
-            "members": [(m, scope.covers(m.person.unit)) for m in members],
+            "members": [(m, scope.covers(m.person.unit)) for m in rows],
             "can_manage": can(request.user, Perm.MANAGE_ORG, council.unit),
+            "events": events,
         },
     )
 

@@ -12,8 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from audit import services as audit
-from core.choices import Gender, Rating
-from core.errors import Conflict, FieldError, ValidationFailed, invalid
+from core.choices import Gender
+from core.errors import Conflict, FieldError, ValidationFailed
+from core.ratings import rating_set
 from core.text import name_sort_key, search_key
 from organizations.models import Unit
 from people.models import Assignment, Person, PersonRating
@@ -223,26 +224,10 @@ def person_transfer(*, actor: Any, person: Person, unit: Unit, on: dt.date) -> P
 
 @transaction.atomic
 def person_rating_set(*, actor: Any, person: Person, year: int, rating: str) -> PersonRating:
-    if rating not in Rating.values:
-        raise invalid("rating", _("Xếp loại “%(r)s” không hợp lệ.") % {"r": rating})
-    if not 1945 <= year <= dt.date.today().year + 1:
-        raise invalid("year", _("Năm %(y)s không hợp lệ.") % {"y": year})
-    existing = PersonRating.objects.select_for_update().filter(person=person, year=year).first()
-    before = audit.snapshot(existing, ["year", "rating"]) if existing else None
-    if existing is None:
-        existing = PersonRating.objects.create(person=person, year=year, rating=rating)
-    else:
-        existing.rating = rating
-        existing.save(update_fields=["rating"])
-    audit.record(
-        actor=actor,
-        action="person.rating",
-        obj=existing,
-        before=before,
-        after={**audit.snapshot(existing, ["year", "rating"]), "person": person.code},
-        unit=person.unit,
-    )
-    return existing
+    return rating_set(
+        PersonRating, actor=actor, owner_field="person", owner=person, year=year, rating=rating,
+        action="person.rating", unit=person.unit, extra={"person": person.code},
+    )  # fmt: skip
 
 
 def members_on(unit_ids: list[int], day: dt.date) -> dict[int, list[int]]:
