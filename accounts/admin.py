@@ -155,8 +155,8 @@ class UserAdmin(SuperuserOnly, BaseUserAdmin):  # type: ignore[type-arg]
             formset.save_m2m()
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # An account that has acted is locked, never deleted: its audit rows name it,
-        # and deleting it would null their hashed actor column and break the chain.
+        # An account that has acted is locked, never deleted: its audit rows name it
+        # (the reference is PROTECT, since their hashes cover the actor column).
         if obj is not None and AuditEvent.objects.filter(actor=obj).exists():
             return False
         return super().has_delete_permission(request, obj)
