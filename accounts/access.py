@@ -23,7 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from accounts.models import Role, RoleGrant, User
 
 if TYPE_CHECKING:
-    from organizations.models import Unit
+    from organizations.models import Cluster, Council, Unit
     from people.models import Person
 
 
@@ -193,6 +193,46 @@ def get_user_for(actor: Any, pk: int, write: bool = False) -> User:
     if write and not may_manage_account(actor, target):
         raise PermissionDenied
     return target
+
+
+def clusters_visible_to(user: Any) -> QuerySet[Cluster]:
+    """Clusters organised by a visible unit, or having a visible unit as a member."""
+    from organizations.models import Cluster, ClusterMember
+
+    visible = units_visible_to(user)
+    has_member = ClusterMember.objects.filter(cluster=OuterRef("pk"), unit__in=visible)
+    return Cluster.objects.filter(Q(organizer__in=visible) | Q(Exists(has_member)))
+
+
+def get_cluster_for(user: Any, pk: int, write: Perm | None = None) -> Cluster:
+    """A cluster is seen through its organiser or a member unit, but changed only by
+    whoever holds `write` on its organiser, as the unit's own pages are."""
+    from organizations.models import Cluster
+
+    related = ("organizer", "leader", "deputy", "follower", "follower__unit")
+    source = Cluster.objects.all() if write is not None else clusters_visible_to(user)
+    cluster = source.select_related(*related).filter(pk=pk).first()
+    if cluster is None:
+        raise Http404
+    if write is not None:
+        _check_object(user, cluster.organizer, write)
+    return cluster
+
+
+def councils_visible_to(user: Any) -> QuerySet[Council]:
+    from organizations.models import Council
+
+    return Council.objects.filter(unit__in=units_visible_to(user))
+
+
+def get_council_for(user: Any, pk: int, write: Perm | None = None) -> Council:
+    from organizations.models import Council
+
+    council = Council.objects.select_related("unit").filter(pk=pk).first()
+    if council is None:
+        raise Http404
+    _check_object(user, council.unit, write)
+    return council
 
 
 def check_unit(user: Any, unit: Unit, write: Perm | None = None) -> None:

@@ -7,12 +7,18 @@ all parsed rows or the full list of (row, column, message) errors.
 from __future__ import annotations
 
 import datetime as dt
+import re
+import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import IO, Any
 
-from django.http import HttpResponse
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
@@ -198,3 +204,69 @@ def read_sheet(upload: IO[bytes], columns: Sequence[Column]) -> ParsedSheet:
 
 
 Validator = Callable[[list[tuple[int, dict[str, Any]]]], list[RowError]]
+
+
+# --- error reports of imports -----------------------------------------------------------
+
+# A bad import's full error list is kept for a while as a workbook the user can fetch
+# without uploading the file again. Files live in the default storage (shared by all
+# app processes, like other uploads) under a name derived with the secret key from the
+# owner and a random token: the link carries only the token, so another user, or anyone
+# reaching the storage folder directly (MEDIA is served as-is in DEBUG), cannot find it.
+ERROR_REPORT_DIR = "import-errors"
+ERROR_REPORT_TTL = dt.timedelta(hours=1)
+_TOKEN_RE = re.compile(r"[A-Za-z0-9_-]{20,64}")
+
+
+def error_workbook(errors: Iterable[RowError]) -> bytes:
+    """Every error of an import, one line each, in the order shown on the page."""
+    rows = ((e.row or "", e.column, e.message) for e in errors)
+    return build_workbook(_("Lỗi"), [_("Dòng"), _("Cột"), _("Lỗi")], rows)
+
+
+def _error_report_name(user: Any, token: str) -> str:
+    digest = salted_hmac("core.xlsx.error_report", f"{user.pk}:{token}", algorithm="sha256")
+    return f"{ERROR_REPORT_DIR}/{digest.hexdigest()}.xlsx"
+
+
+def _purge_error_reports() -> None:
+    """Drop reports past their hour; done on each new report, so no scheduled job is needed."""
+    try:
+        _dirs, files = default_storage.listdir(ERROR_REPORT_DIR)
+    except FileNotFoundError:
+        return
+    limit = timezone.now() - ERROR_REPORT_TTL
+    for name in files:
+        path = f"{ERROR_REPORT_DIR}/{name}"
+        try:
+            if default_storage.get_modified_time(path) < limit:
+                default_storage.delete(path)
+        except FileNotFoundError:
+            continue  # another process removed it first
+
+
+def stash_error_report(user: Any, errors: Sequence[RowError]) -> str:
+    """Keep the errors as a workbook for `user`; returns the token of its download link."""
+    _purge_error_reports()
+    token = secrets.token_urlsafe(24)
+    default_storage.save(_error_report_name(user, token), ContentFile(error_workbook(errors)))
+    return token
+
+
+def error_report_response(user: Any, token: str, filename: str) -> HttpResponse:
+    """The stashed workbook, for its owner only and within the hour; 404 otherwise."""
+    if not _TOKEN_RE.fullmatch(token):
+        raise Http404
+    name = _error_report_name(user, token)
+    try:
+        if default_storage.get_modified_time(name) < timezone.now() - ERROR_REPORT_TTL:
+            default_storage.delete(name)
+            raise Http404
+        with default_storage.open(name, "rb") as handle:
+            content = handle.read()
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = HttpResponse(content, content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -270,6 +270,20 @@ class SplitPartForm(StyledForm):
 
 
 class BaseSplitPartFormSet(forms.BaseFormSet):  # type: ignore[type-arg]
+    def __init__(
+        self, *args: Any, row_values: list[dict[str, str]] | None = None, **kw: Any
+    ) -> None:
+        # Rows typed before "add a row" come back as initial values of an unbound
+        # formset: the page shows them again without reporting errors on half-filled rows.
+        self.row_values = row_values or []
+        super().__init__(*args, **kw)
+
+    def get_form_kwargs(self, index: int | None) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs(index)
+        if index is not None and index < len(self.row_values):
+            kwargs["initial"] = self.row_values[index]
+        return kwargs
+
     def clean(self) -> None:
         if any(self.errors):
             return
@@ -313,24 +327,49 @@ class UnitSplitForm(StyledForm):
         widget=forms.CheckboxInput(attrs={"required": True}),
     )
 
-    def __init__(self, *args: Any, people: list[Any], rows: int, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, people: list[Any], rows: int, by_file: bool = False, **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
-        choices = [(str(i), _("Đơn vị mới thứ %(n)d") % {"n": i + 1}) for i in range(rows)]
+        # The empty choice means "the first row that is filled in", so leaving the
+        # first row blank does not strand everyone on it.
+        choices = [
+            ("", _("Đơn vị mới đầu tiên (mặc định)")),
+            *[(str(i), _("Đơn vị mới thứ %(n)d") % {"n": i + 1}) for i in range(rows)],
+        ]
         self.people = people
         for person in people:
             self.fields[f"alloc_{person.pk}"] = forms.TypedChoiceField(
                 label=f"{person.full_name} ({person.code})",
                 choices=choices,
                 coerce=int,
-                initial="0",
+                empty_value=None,
+                required=False,
                 widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
+            )
+        if by_file:
+            self.fields["allocation_file"] = forms.FileField(
+                label=_("Tệp phân bổ cán bộ (.xlsx)"),
+                required=False,
+                help_text=_(
+                    "Cột “Mã cán bộ” và “Mã đơn vị mới”. Người không có trong tệp chuyển "
+                    "sang đơn vị mới đầu tiên."
+                ),
+                widget=forms.FileInput(
+                    attrs={
+                        "class": "form-control",
+                        "accept": ".xlsx,application/vnd.openxmlformats-officedocument"
+                        ".spreadsheetml.sheet",
+                    }
+                ),
             )
 
     def allocation_fields(self) -> list[forms.BoundField]:
         return [self[f"alloc_{p.pk}"] for p in self.people]
 
-    def allocation(self) -> dict[int, int]:
-        return {p.pk: self.cleaned_data.get(f"alloc_{p.pk}", 0) for p in self.people}
+    def allocation(self) -> dict[int, int | None]:
+        """Row index chosen for each person; None keeps the default (first filled row)."""
+        return {p.pk: self.cleaned_data.get(f"alloc_{p.pk}") for p in self.people}
 
 
 class UnitRatingForm(StyledForm):

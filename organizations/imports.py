@@ -1,4 +1,4 @@
-"""Importing units from an XLSX template.
+"""Importing units from an XLSX template, and the people allocation file of a split.
 
 Every row is checked before anything is written; one bad row means nothing is
 written and the caller gets each bad row with its number, column and message.
@@ -9,6 +9,7 @@ created parents-first.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from typing import IO, Any
@@ -16,15 +17,17 @@ from typing import IO, Any
 from django.db import transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from accounts.access import Perm, scope_for
 from core.errors import Conflict, ValidationFailed
 from core.text import fold
-from core.xlsx import Column, RowError, read_sheet, template_response
+from core.xlsx import XLSX_TYPE, Column, RowError, read_sheet, template_response
 from organizations import services
 from organizations.models import Unit, UnitKind
+from people.models import Person
 
 H_CODE = "Mã đơn vị"
 H_NAME = "Tên đơn vị"
@@ -280,3 +283,123 @@ def import_units(*, actor: Any, upload: IO[bytes]) -> ImportResult:
     except _Abort as abort:
         return ImportResult(errors=abort.errors, rows=len(rows))
     return result
+
+
+# --- allocating people when a large unit is split ------------------------------------------
+
+# Past a few hundred people a select per person is unusable, so officers allocate in
+# Excel, as they already do: download the unit's list, write each person's new unit
+# code, upload it on the split page. Headers are a fixed exchange format.
+A_PERSON = "Mã cán bộ"
+A_NAME = "Họ và tên"
+A_POSITION = "Chức vụ"
+A_PART = "Mã đơn vị mới"
+_ALLOCATION_ORDER = [A_PERSON, A_NAME, A_POSITION, A_PART]
+
+AllocationRow = tuple[int, str, str]
+"""(row number in the workbook, person code, new unit code) as read, not yet checked."""
+
+
+def split_allocation_response(
+    *, unit: Unit, first_code: str, parts: list[tuple[str, str]]
+) -> HttpResponse:
+    """Everyone in `unit`, each pre-assigned to `first_code`, with the new units listed."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Phân bổ cán bộ")
+    for letter, width in zip("ABCD", (16, 34, 28, 20), strict=True):
+        sheet.column_dimensions[letter].width = width
+    header = []
+    for title in _ALLOCATION_ORDER:
+        cell = WriteOnlyCell(sheet, value=title)
+        cell.font = Font(bold=True)
+        header.append(cell)
+    sheet.append(header)
+    people = (
+        Person.objects.filter(unit=unit)
+        .order_by("sort_key", "code")
+        .values_list("code", "full_name", "position")
+    )
+    for code, full_name, position in people.iterator(chunk_size=2000):
+        sheet.append([code, full_name, position, first_code])
+    notes = workbook.create_sheet(_("Hướng dẫn"))
+    notes.column_dimensions["A"].width = 24
+    notes.column_dimensions["B"].width = 60
+    how = _(
+        "Ghi ở cột “Mã đơn vị mới” mã đơn vị mà từng cán bộ chuyển sang, rồi tải tệp lên "
+        "trang chia tách. Chỉ cột “Mã cán bộ” và “Mã đơn vị mới” được đọc."
+    )
+    notes.append([how])
+    notes.append([_("Cán bộ không có trong tệp chuyển sang đơn vị mới đầu tiên.")])
+    notes.append([])
+    notes.append([_("Mã đơn vị mới"), _("Tên đơn vị mới")])
+    for code, name in parts:
+        notes.append([code, name])
+    if not parts:
+        notes.append([_("(Chưa nhập đơn vị mới nào trên trang chia tách.)")])
+    buffer = BytesIO()
+    workbook.save(buffer)
+    safe = re.sub(r"[^A-Za-z0-9_-]+", "-", unit.code).strip("-") or "don-vi"
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="phan-bo-can-bo-{safe}.xlsx"'
+    return response
+
+
+def read_split_allocation(upload: IO[bytes]) -> tuple[list[AllocationRow], list[RowError]]:
+    """The rows of an allocation workbook, or why the file itself cannot be read.
+
+    Rows are checked later, against the new units typed on the page at that moment
+    (see check_split_allocation): the rows travel with the form until then.
+    """
+    columns = [Column("person", A_PERSON, required=True), Column("part", A_PART, required=True)]
+    sheet = read_sheet(upload, columns)
+    # Empty cells are reported by check_split_allocation, with the other row errors.
+    errors = [e for e in sheet.errors if e.row <= 1 or not e.column]
+    if errors:
+        return [], errors
+    rows = [(n, str(d.get("person") or ""), str(d.get("part") or "")) for n, d in sheet.rows]
+    if not rows:
+        return [], [RowError(0, "", _("Tệp không có dòng dữ liệu nào."))]
+    return rows, []
+
+
+def check_split_allocation(
+    *, unit: Unit, rows: list[AllocationRow], part_codes: list[str]
+) -> tuple[dict[int, int], list[RowError]]:
+    """Map person id → index in `part_codes`, or every bad row (and then no mapping)."""
+    people = dict(Person.objects.filter(unit=unit).values_list("code", "pk"))
+    index = {code: i for i, code in enumerate(part_codes)}
+    errors: list[RowError] = []
+    allocation: dict[int, int] = {}
+    first_row: dict[str, int] = {}
+    for number, raw_person, raw_part in rows:
+        person_code, part_code = raw_person.strip(), raw_part.strip()
+        person_ok = False
+        if not person_code:
+            errors.append(RowError(number, A_PERSON, _("Không được để trống.")))
+        elif person_code not in people:
+            # Same words for "no such person" and "someone elsewhere": the file must not
+            # reveal who exists outside this unit.
+            message = _("Không có cán bộ mã “%(c)s” trong đơn vị “%(u)s”.")
+            errors.append(RowError(number, A_PERSON, message % {"c": person_code, "u": unit.name}))
+        elif person_code in first_row:
+            message = _("Cán bộ “%(c)s” đã có ở dòng %(n)d.")
+            errors.append(
+                RowError(
+                    number, A_PERSON, message % {"c": person_code, "n": first_row[person_code]}
+                )
+            )
+        else:
+            first_row[person_code] = number
+            person_ok = True
+        if not part_code:
+            errors.append(RowError(number, A_PART, _("Không được để trống.")))
+        elif part_code not in index:
+            message = _("“%(c)s” không phải mã của một đơn vị mới (%(codes)s).")
+            errors.append(
+                RowError(number, A_PART, message % {"c": part_code, "codes": ", ".join(part_codes)})
+            )
+        elif person_ok:
+            allocation[people[person_code]] = index[part_code]
+    if errors:
+        return {}, sorted(errors, key=lambda e: (e.row, _ALLOCATION_ORDER.index(e.column)))
+    return allocation, []

@@ -10,6 +10,7 @@ urlpatterns = [
     path("tree/", views.unit_tree, name="tree"),
     path("import/", views.unit_import, name="import"),
     path("import/template/", views.unit_import_template, name="import_template"),
+    path("import/errors/<str:token>/", views.unit_import_errors, name="import_errors"),
     path("clusters/", views.cluster_list, name="clusters"),
     path("clusters/new/", views.cluster_create, name="cluster_create"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster_detail"),

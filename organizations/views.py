@@ -8,6 +8,8 @@ through a summary page with an explicit confirmation before the service runs.
 from __future__ import annotations
 
 import datetime as dt
+import json
+from collections import Counter
 from typing import Any
 
 from django.contrib import messages
@@ -34,6 +36,10 @@ from accounts.access import (
     access,
     can,
     check_unit,
+    clusters_visible_to,
+    councils_visible_to,
+    get_cluster_for,
+    get_council_for,
     get_unit_for,
     people_visible_to,
     scope_for,
@@ -45,9 +51,16 @@ from core.dates import today
 from core.errors import DomainError
 from core.paging import paginate
 from core.text import fold
-from core.xlsx import xlsx_response
+from core.xlsx import RowError, error_report_response, stash_error_report, xlsx_response
 from organizations import forms, services
-from organizations.imports import import_units, unit_template_response
+from organizations.imports import (
+    AllocationRow,
+    check_split_allocation,
+    import_units,
+    read_split_allocation,
+    split_allocation_response,
+    unit_template_response,
+)
 from organizations.models import (
     Cluster,
     ClusterKind,
@@ -72,9 +85,11 @@ STATUS_FILTERS: dict[str, str | None] = {
 }
 EXPORT_LIMIT = 50_000
 HISTORY_LIMIT = 100
-# Past this many people the split page stops offering a per-person choice:
-# everyone joins the first new unit and can be transferred afterwards.
+# Past this many people the split page stops offering a select per person: the
+# allocation is made in an Excel file (downloaded pre-filled, uploaded back) instead.
 SPLIT_ALLOCATION_LIMIT = 300
+# The page lists this many errors of an upload; the error workbook has them all.
+IMPORT_ERRORS_SHOWN = 500
 # Blank rows are ignored, so one spare row saves a round trip for a three-way split.
 SPLIT_DEFAULT_ROWS = 3
 
@@ -496,6 +511,34 @@ def unit_merge(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "organizations/unit_merge.html", {"unit": unit, "form": form})
 
 
+def _split_rows(request: HttpRequest) -> int:
+    """How many part rows the page holds: posted with the formset, or `?parts=` on a GET."""
+    source = request.POST if request.method == "POST" else request.GET
+    key = "parts-TOTAL_FORMS" if request.method == "POST" else "parts"
+    try:
+        rows = int(source.get(key, SPLIT_DEFAULT_ROWS))
+    except ValueError:
+        rows = SPLIT_DEFAULT_ROWS
+    return min(max(rows, 2), forms.MAX_SPLIT_PARTS)
+
+
+def _typed_parts(data: Any, rows: int) -> list[dict[str, str]]:
+    """The part rows as typed, unchecked, so they can be shown again or put in a file."""
+    return [
+        {key: data.get(f"parts-{i}-{key}", "").strip() for key in ("code", "name", "kind")}
+        for i in range(rows)
+    ]
+
+
+def _allocation_rows(raw: str) -> list[AllocationRow]:
+    """Rows of an allocation file read on an earlier step, carried in a hidden field."""
+    try:
+        loaded = json.loads(raw) if raw else []
+        return [(int(n), str(p), str(c)) for n, p, c in loaded]
+    except (ValueError, TypeError):
+        return []  # a tampered field counts as no file; the summary shows the outcome
+
+
 @access(Perm.MANAGE_ORG, object_page=True)
 def unit_split(request: HttpRequest, code: str) -> HttpResponse:
     user = request.user
@@ -503,35 +546,90 @@ def unit_split(request: HttpRequest, code: str) -> HttpResponse:
     if (back := _active_or_back(request, unit)) is not None:
         return back
     data = request.POST if request.method == "POST" else None
-    source = data if data is not None else request.GET
-    prefix_total = "parts-TOTAL_FORMS" if data is not None else "parts"
-    try:
-        rows = int(source.get(prefix_total, SPLIT_DEFAULT_ROWS))
-    except ValueError:
-        rows = SPLIT_DEFAULT_ROWS
-    rows = min(max(rows, 2), forms.MAX_SPLIT_PARTS)
+    steps = request.POST.getlist("step") if data is not None else []
+    rows = _split_rows(request)
     people_count = Person.objects.filter(unit=unit).count()
-    people = (
-        list(Person.objects.filter(unit=unit).order_by("sort_key", "code"))
-        if people_count <= SPLIT_ALLOCATION_LIMIT
-        else []
-    )
+    by_file = people_count > SPLIT_ALLOCATION_LIMIT
+    if "download" in steps and by_file:
+        typed = [p for p in _typed_parts(request.POST, rows) if p["code"]]
+        return split_allocation_response(
+            unit=unit,
+            first_code=typed[0]["code"] if typed else "",
+            parts=[(p["code"], p["name"]) for p in typed],
+        )
+    people = [] if by_file else list(Person.objects.filter(unit=unit).order_by("sort_key", "code"))
+    # Large units: the allocation file is read once, then its rows travel with the form
+    # (hidden field) through "add a row", the summary and "edit", and are checked anew
+    # against the parts as they stand each time.
+    file_rows: list[AllocationRow] = []
+    file_errors: list[RowError] = []
+    if by_file and data is not None:
+        upload = request.FILES.get("allocation_file")
+        if upload is not None:
+            file_rows, file_errors = read_split_allocation(upload)
+        else:
+            file_rows = _allocation_rows(request.POST.get("allocation_rows", ""))
+    page = {
+        "unit": unit,
+        "people_count": people_count,
+        "by_file": by_file,
+        "file_rows": len(file_rows),
+        "allocation_rows": json.dumps(file_rows, ensure_ascii=False, separators=(",", ":")),
+    }
+
+    if "add" in steps:
+        # Adding a row re-shows everything typed so far, unchecked, with one more row.
+        rows = min(rows + 1, forms.MAX_SPLIT_PARTS)
+        formset = forms.split_formset_class(rows)(
+            prefix="parts", row_values=_typed_parts(request.POST, rows)
+        )
+        form = forms.UnitSplitForm(
+            initial={"on": today()}, people=people, rows=rows, by_file=by_file
+        )
+        form.initial.update(
+            {name: request.POST[name] for name in form.fields if name in request.POST}
+        )
+        return _split_form_page(request, page, form, formset, rows, file_errors)
+
     formset = forms.split_formset_class(rows)(data, prefix="parts")
-    form = forms.UnitSplitForm(data, initial={"on": today()}, people=people, rows=rows)
+    form = forms.UnitSplitForm(
+        data, request.FILES or None, initial={"on": today()}, people=people, rows=rows,
+        by_file=by_file,
+    )  # fmt: skip
     # Both are validated even when one fails, so every error shows at once.
     form_ok = data is not None and form.is_valid()
     parts_ok = data is not None and formset.is_valid()
     valid = form_ok and parts_ok
-    filled: list[int] = formset.filled_rows() if valid else []
-    if valid:
-        # A person may only be sent to a row that was filled in.
-        for field in form.allocation_fields():
-            if form.cleaned_data.get(field.name) not in filled:
-                form.add_error(field.name, _("Dòng đơn vị mới này đang để trống."))
+    filled: list[int] = formset.filled_rows() if parts_ok else []
+    parts = [formset.forms[i].cleaned_data for i in filled]
+    allocation: dict[int, int] = {}
+    if by_file and parts_ok and file_rows and not file_errors:
+        allocation, file_errors = check_split_allocation(
+            unit=unit, rows=file_rows, part_codes=[p["code"] for p in parts]
+        )
+    if file_errors:
+        valid = False
+        form.add_error(
+            "allocation_file",
+            ngettext(
+                "Tệp phân bổ có %(n)d lỗi (xem bảng bên dưới); chưa có gì được ghi.",
+                "Tệp phân bổ có %(n)d lỗi (xem bảng bên dưới); chưa có gì được ghi.",
+                len(file_errors),
+            )
+            % {"n": len(file_errors)},
+        )
+    if valid and not by_file:
+        # A person may only be sent to a row that was filled in; no choice means the
+        # first filled row, whichever it is.
+        for pid, row in form.allocation().items():
+            if row is None:
+                allocation[pid] = 0
+            elif row in filled:
+                allocation[pid] = filled.index(row)
+            else:
+                form.add_error(f"alloc_{pid}", _("Dòng đơn vị mới này đang để trống."))
                 valid = False
     stage = _confirm_or_run(request, valid, bool(valid and form.cleaned_data["confirmed"]))
-    parts = [formset.forms[i].cleaned_data for i in filled]
-    allocation = {pid: filled.index(row) for pid, row in form.allocation().items()} if valid else {}
     if stage == "run":
         try:
             new_units = services.unit_split(
@@ -556,11 +654,16 @@ def unit_split(request: HttpRequest, code: str) -> HttpResponse:
         form.add_error("confirmed", _("Hãy đánh dấu ô xác nhận để thực hiện."))
     if stage == "confirm":
         kinds = dict(UnitKind.choices)
+        # Whoever the allocation leaves out (not in the file, or joined the unit since
+        # the page was opened) goes to the first new unit, as the service does.
+        counts = Counter(allocation.values())
+        counts[0] += people_count - len(allocation)
         summary = [
             {
                 "part": p,
                 "kind_label": kinds.get(p["kind"] or unit.kind),
-                "people": [person for person in people if allocation.get(person.pk, 0) == i],
+                "count": counts[i],
+                "people": [person for person in people if allocation.get(person.pk) == i],
             }
             for i, p in enumerate(parts)
         ]
@@ -568,25 +671,35 @@ def unit_split(request: HttpRequest, code: str) -> HttpResponse:
             request,
             "organizations/unit_split_confirm.html",
             {
-                "unit": unit,
+                **page,
                 "form": form,
                 "formset": formset,
                 "summary": summary,
-                "people_count": people_count,
-                "allocated": bool(people),
                 "end": form.cleaned_data["on"] - dt.timedelta(days=1),
             },
         )
+    return _split_form_page(request, page, form, formset, rows, file_errors)
+
+
+def _split_form_page(
+    request: HttpRequest,
+    page: dict[str, Any],
+    form: forms.UnitSplitForm,
+    formset: forms.BaseSplitPartFormSet,
+    rows: int,
+    file_errors: list[RowError],
+) -> HttpResponse:
     return render(
         request,
         "organizations/unit_split.html",
         {
-            "unit": unit,
+            **page,
             "form": form,
             "formset": formset,
             "rows": rows,
-            "more_rows": rows + 1 if rows < forms.MAX_SPLIT_PARTS else None,
-            "people_count": people_count,
+            "can_add": rows < forms.MAX_SPLIT_PARTS,
+            "file_errors": file_errors[:IMPORT_ERRORS_SHOWN],
+            "file_errors_total": len(file_errors),
         },
     )
 
@@ -598,9 +711,27 @@ def unit_split(request: HttpRequest, code: str) -> HttpResponse:
 def unit_import(request: HttpRequest) -> HttpResponse:
     form = forms.ImportForm(request.POST or None, request.FILES or None)
     result = None
+    errors_token = ""
     if request.method == "POST" and form.is_valid():
         result = import_units(actor=request.user, upload=form.cleaned_data["file"])
-    return render(request, "organizations/unit_import.html", {"form": form, "result": result})
+        if result.errors:
+            errors_token = stash_error_report(request.user, result.errors)
+    return render(
+        request,
+        "organizations/unit_import.html",
+        {
+            "form": form,
+            "result": result,
+            "errors_shown": result.errors[:IMPORT_ERRORS_SHOWN] if result else [],
+            "errors_token": errors_token,
+        },
+    )
+
+
+@access(Perm.VIEW)
+def unit_import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    """The full error list of the user's own last bad import (kept for an hour)."""
+    return error_report_response(request.user, token, "loi-nhap-don-vi.xlsx")
 
 
 @access(Perm.MANAGE_ORG)
@@ -610,13 +741,6 @@ def unit_import_template(request: HttpRequest) -> HttpResponse:
 
 
 # --- clusters -----------------------------------------------------------------------------
-
-
-def clusters_visible_to(user: Any) -> QuerySet[Cluster]:
-    """Clusters organised by a visible unit, or having a visible unit as a member."""
-    visible = units_visible_to(user)
-    has_member = ClusterMember.objects.filter(cluster=OuterRef("pk"), unit__in=visible)
-    return Cluster.objects.filter(Q(organizer__in=visible) | Q(Exists(has_member)))
 
 
 @access(Perm.VIEW)
@@ -680,14 +804,7 @@ def cluster_list(request: HttpRequest) -> HttpResponse:
 
 @access(Perm.VIEW)
 def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    cluster = (
-        clusters_visible_to(request.user)
-        .select_related("organizer", "leader", "deputy", "follower", "follower__unit")
-        .filter(pk=pk)
-        .first()
-    )
-    if cluster is None:
-        raise Http404
+    cluster = get_cluster_for(request.user, pk)
     scope = scope_for(request.user, Perm.VIEW)
     members = [
         (m.unit, scope.covers(m.unit))
@@ -705,19 +822,6 @@ def cluster_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "events": list(history_for(cluster).order_by("-seq")[:HISTORY_LIMIT]),
         },
     )
-
-
-def _cluster_for_write(user: Any, pk: int) -> Cluster:
-    """A cluster is changed by whoever manages its organiser, as the unit's own pages are."""
-    cluster = (
-        Cluster.objects.select_related("organizer", "leader", "deputy", "follower")
-        .filter(pk=pk)
-        .first()
-    )
-    if cluster is None:
-        raise Http404
-    check_unit(user, cluster.organizer, Perm.MANAGE_ORG)
-    return cluster
 
 
 def _cluster_crumbs(cluster: Cluster) -> list[tuple[str, str]]:
@@ -763,7 +867,7 @@ def cluster_create(request: HttpRequest) -> HttpResponse:
 @access(Perm.MANAGE_ORG, object_page=True)
 def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
     user = request.user
-    cluster = _cluster_for_write(user, pk)
+    cluster = get_cluster_for(user, pk, write=Perm.MANAGE_ORG)
     current = ClusterMember.objects.filter(cluster=cluster).values("unit_id")
     # Current members stay choosable even when merged since or outside this user's
     # view (a ministry officer may have added them), so saving never drops them silently.
@@ -809,7 +913,7 @@ def cluster_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @access(Perm.MANAGE_ORG, object_page=True)
 def cluster_copy(request: HttpRequest, pk: int) -> HttpResponse:
-    cluster = _cluster_for_write(request.user, pk)
+    cluster = get_cluster_for(request.user, pk, write=Perm.MANAGE_ORG)
     form = forms.ClusterCopyForm(request.POST or None, initial={"year": cluster.year + 1})
     if request.method == "POST" and form.is_valid():
         try:
@@ -858,7 +962,7 @@ def _current_q(prefix: str = "") -> Q:
 @access(Perm.VIEW)
 def council_list(request: HttpRequest) -> HttpResponse:
     councils = (
-        Council.objects.filter(unit__in=units_visible_to(request.user))
+        councils_visible_to(request.user)
         .select_related("unit")
         .annotate(current_members=Count("members", filter=_current_q("members__")))
         .order_by("unit__path")
@@ -887,14 +991,6 @@ def council_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _council_for(user: Any, pk: int, write: Perm | None = None) -> Council:
-    council = Council.objects.select_related("unit").filter(pk=pk).first()
-    if council is None:
-        raise Http404
-    check_unit(user, council.unit, write)
-    return council
-
-
 ROLE_ORDER = Case(
     *[When(role=role, then=Value(i)) for i, role in enumerate(CouncilRole.values)],
     default=Value(99),
@@ -904,7 +1000,7 @@ ROLE_ORDER = Case(
 
 @access(Perm.VIEW)
 def council_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    council = _council_for(request.user, pk)
+    council = get_council_for(request.user, pk)
     members = (
         council.members.select_related("person", "person__unit")
         .annotate(
@@ -962,7 +1058,7 @@ def council_create(request: HttpRequest) -> HttpResponse:
 
 @access(Perm.MANAGE_ORG, object_page=True)
 def council_member_add(request: HttpRequest, pk: int) -> HttpResponse:
-    council = _council_for(request.user, pk, write=Perm.MANAGE_ORG)
+    council = get_council_for(request.user, pk, write=Perm.MANAGE_ORG)
     form = forms.CouncilMemberForm(
         request.POST or None,
         initial={"valid_from": today(), "role": CouncilRole.MEMBER},

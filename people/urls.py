@@ -10,6 +10,7 @@ urlpatterns = [
     path("new/", views.person_create, name="create"),
     path("import/", views.person_import, name="import"),
     path("import/template/", views.import_template, name="import_template"),
+    path("import/errors/<str:token>/", views.person_import_errors, name="import_errors"),
     path("<path:code>/edit/", views.person_edit, name="edit"),
     path("<path:code>/transfer/", views.person_transfer, name="transfer"),
     path("<path:code>/rating/", views.person_rating, name="rating"),

@@ -29,7 +29,12 @@ from core.dates import fmt_date
 from core.errors import Conflict, ValidationFailed
 from core.paging import paginate
 from core.text import fold
-from core.xlsx import template_response, xlsx_response
+from core.xlsx import (
+    error_report_response,
+    stash_error_report,
+    template_response,
+    xlsx_response,
+)
 from organizations.models import Unit, UnitStatus
 from people import services
 from people.forms import (
@@ -302,6 +307,7 @@ def person_rating(request: HttpRequest, code: str) -> HttpResponse:
 @access(Perm.MANAGE_PEOPLE)
 def person_import(request: HttpRequest) -> HttpResponse:
     result = None
+    errors_token = ""
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
@@ -310,6 +316,7 @@ def person_import(request: HttpRequest) -> HttpResponse:
                 count = number_format(result.created, force_grouping=True)
                 messages.success(request, _("Đã nhập %(n)s cán bộ.") % {"n": count})
                 return redirect("people:list")
+            errors_token = stash_error_report(request.user, result.errors)
     else:
         form = ImportForm()
     return render(
@@ -319,9 +326,16 @@ def person_import(request: HttpRequest) -> HttpResponse:
             "form": form,
             "result": result,
             "errors_shown": result.errors[:IMPORT_ERRORS_SHOWN] if result else [],
+            "errors_token": errors_token,
             "columns": COLUMNS,
         },
     )
+
+
+@access(Perm.VIEW)
+def person_import_errors(request: HttpRequest, token: str) -> HttpResponse:
+    """The full error list of the user's own last bad import (kept for an hour)."""
+    return error_report_response(request.user, token, "loi-nhap-can-bo.xlsx")
 
 
 @access(Perm.MANAGE_PEOPLE)

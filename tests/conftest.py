@@ -25,6 +25,12 @@ from people.models import Person
 START = dt.date(2020, 1, 1)
 
 
+@pytest.fixture(autouse=True)
+def media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Files a test stores (import error reports, uploads) never land in the real var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @dataclass
 class Tree:
     MIN: Unit

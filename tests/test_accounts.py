@@ -75,3 +75,16 @@ def test_pages_stay_vietnamese_for_an_english_browser(personas: Any) -> None:
     page = client.get("/", headers={"Accept-Language": "en-US,en;q=0.9"}).content.decode()
     assert 'lang="vi"' in page
     assert "Tổng quan" in page
+
+
+def test_outsiders_and_read_only_users_get_explanatory_pages(personas: Any, tree: Any) -> None:
+    outsider = Client()
+    outsider.force_login(personas.outsider)
+    missing = outsider.get("/units/KTTV_A/")
+    assert missing.status_code == 404
+    assert "ngoài phạm vi đơn vị của bạn" in missing.content.decode()
+    viewer = Client()
+    viewer.force_login(personas.viewer)
+    denied = viewer.get("/units/KTTV_A/rating/")
+    assert denied.status_code == 403
+    assert "không có quyền" in denied.content.decode()
