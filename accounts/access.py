@@ -240,6 +240,11 @@ def check_unit(user: Any, unit: Unit, write: Perm | None = None) -> None:
     _check_object(user, unit, write)
 
 
+def can_create_root(user: Any) -> bool:
+    """A new top of the tree (a ministry) is a system-wide decision, not a subtree's."""
+    return bool(getattr(user, "is_superuser", False) and user.is_active)
+
+
 def can(user: Any, perm: Perm, unit: Unit) -> bool:
     return scope_for(user, perm).covers(unit)
 

@@ -3,11 +3,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 
-from accounts.access import Perm, check_unit, get_unit_for, units_visible_to
+from accounts.access import Perm, can_create_root, check_unit, get_unit_for, units_visible_to
 from core.choices import Rating
 from core.text import fold
 from organizations import services
@@ -122,13 +123,10 @@ def referenced_unit(user: Any, code: str, write: Perm | None = None) -> Unit:
 def create_unit(request: HttpRequest, payload: UnitIn) -> Status:
     if payload.parent:
         parent: Unit | None = referenced_unit(request.user, payload.parent, Perm.MANAGE_ORG)
-    else:
-        # A new root of the tree is a system administrator's decision.
-        if not request.user.is_superuser:
-            from django.core.exceptions import PermissionDenied
-
-            raise PermissionDenied
+    elif can_create_root(request.user):
         parent = None
+    else:
+        raise PermissionDenied
     unit = services.unit_create(
         actor=request.user,
         code=payload.code,

@@ -35,6 +35,7 @@ from accounts.access import (
     Perm,
     access,
     can,
+    can_create_root,
     check_unit,
     clusters_visible_to,
     councils_visible_to,
@@ -299,8 +300,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
     parent_code = request.GET.get("parent", "")
     if parent_code and parents.filter(code=parent_code).exists():
         initial["parent"] = parent_code
-    # A new root of the tree is a system administrator's decision (as in the API).
-    allow_root = bool(user.is_superuser)
+    allow_root = can_create_root(user)
     form = forms.UnitCreateForm(
         request.POST or None, initial=initial, parents=parents, allow_root=allow_root
     )
@@ -457,7 +457,7 @@ def unit_merge(request: HttpRequest, code: str) -> HttpResponse:
         others=outside.exclude(pk__in=ancestors),
         targets=outside,
         parents=outside,
-        allow_root=bool(user.is_superuser),
+        allow_root=can_create_root(user),
     )
     valid = request.method == "POST" and form.is_valid()
     stage = _confirm_or_run(request, valid, bool(valid and form.cleaned_data["confirmed"]))

@@ -21,6 +21,7 @@ from people import services as ppl
 from people.models import Person
 from people.services import NewPerson
 from tests.conftest import START
+from tests.test_org_views import split_form as base_split_form
 
 pytestmark = pytest.mark.django_db
 
@@ -38,23 +39,7 @@ def text(response: Any) -> str:
 
 
 def split_form(**overrides: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "parts-TOTAL_FORMS": "3",
-        "parts-INITIAL_FORMS": "0",
-        "parts-0-code": "KTTV_A1",
-        "parts-0-name": "Đài Khí tượng Thủy văn Tây Nam Bộ",
-        "parts-0-kind": "",
-        "parts-1-code": "KTTV_A2",
-        "parts-1-name": "Đài Khí tượng Thủy văn Đông Nam Bộ",
-        "parts-1-kind": UnitKind.AFFILIATED,
-        "parts-2-code": "",
-        "parts-2-name": "",
-        "parts-2-kind": "",
-        "on": "01/07/2025",
-        "note": "Quyết định 45/QĐ-BTNMT",
-    }
-    data.update(overrides)
-    return data
+    return base_split_form(**{"note": "Quyết định 45/QĐ-BTNMT", **overrides})
 
 
 def xlsx_upload(headers: list[str], rows: list[list[Any]], name: str = "f.xlsx") -> Any:
