@@ -23,6 +23,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from accounts.models import Role, RoleGrant, User
 
 if TYPE_CHECKING:
+    from awards.models import Award, Discipline, Initiative
     from organizations.models import Cluster, Council, Unit
     from people.models import Person
 
@@ -33,6 +34,13 @@ class Perm(enum.StrEnum):
     MANAGE_PEOPLE = "manage_people"  # people, transfers, person and unit ratings, imports
     VIEW_AUDIT = "view_audit"
     MANAGE_USERS = "manage_users"  # accounts and role grants on units in scope
+    VIEW_SENSITIVE = "view_sensitive"  # discipline records and eligibility verdicts
+    MANAGE_RECORDS = "manage_records"  # awards, initiatives, discipline, judgements
+    MANAGE_PLANS = "manage_plans"  # issue plans and requirements, send submissions
+    MANAGE_MOVEMENTS = "manage_movements"  # movements, registrations, reviews
+    CONFIRM = "confirm"  # the head's confirmation (movement registrations, reports)
+    MANAGE_INSPECTIONS = "manage_inspections"  # council inspection plans and findings
+    MANAGE_REPORTS = "manage_reports"  # annual reports, compilations, selections
 
 
 ALL_ROLES = frozenset(Role)
@@ -42,6 +50,17 @@ PERMISSIONS: dict[Perm, frozenset[str]] = {
     Perm.MANAGE_PEOPLE: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
     Perm.VIEW_AUDIT: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
     Perm.MANAGE_USERS: frozenset({Role.ADMIN}),
+    # Discipline is personal data: communication staff and read-only viewers
+    # do not see it, nor the verdicts that would reveal it.
+    Perm.VIEW_SENSITIVE: frozenset(
+        {Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD, Role.COUNCIL}
+    ),
+    Perm.MANAGE_RECORDS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.MANAGE_PLANS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER}),
+    Perm.MANAGE_MOVEMENTS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.CONFIRM: frozenset({Role.ADMIN, Role.HEAD}),
+    Perm.MANAGE_INSPECTIONS: frozenset({Role.ADMIN, Role.STANDING, Role.COUNCIL}),
+    Perm.MANAGE_REPORTS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
 }
 
 
@@ -233,6 +252,61 @@ def get_council_for(user: Any, pk: int, write: Perm | None = None) -> Council:
         raise Http404
     _check_object(user, council.unit, write)
     return council
+
+
+def awards_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Award]:
+    """Awards of people (through their current unit) and of units in scope."""
+    from awards.models import Award
+
+    scope = scope_for(user, perm)
+    return Award.objects.filter(scope.unit_q("person__unit__") | scope.unit_q("unit__"))
+
+
+def get_award_for(user: Any, pk: int, write: Perm | None = None) -> Award:
+    from awards.models import Award
+
+    award = Award.objects.select_related("person__unit", "unit", "award_type").filter(pk=pk).first()
+    if award is None:
+        raise Http404
+    holder = award.person.unit if award.person is not None else award.unit
+    assert holder is not None
+    _check_object(user, holder, write)
+    return award
+
+
+def initiatives_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Initiative]:
+    from awards.models import Initiative
+
+    return Initiative.objects.filter(scope_for(user, perm).unit_q("unit__"))
+
+
+def get_initiative_for(user: Any, pk: int, write: Perm | None = None) -> Initiative:
+    from awards.models import Initiative
+
+    initiative = Initiative.objects.select_related("unit", "used_by").filter(pk=pk).first()
+    if initiative is None:
+        raise Http404
+    _check_object(user, initiative.unit, write)
+    return initiative
+
+
+def disciplines_visible_to(user: Any) -> QuerySet[Discipline]:
+    """Discipline is personal: only roles with VIEW_SENSITIVE see it, in their scope."""
+    from awards.models import Discipline
+
+    return Discipline.objects.filter(scope_for(user, Perm.VIEW_SENSITIVE).unit_q("person__unit__"))
+
+
+def get_discipline_for(user: Any, pk: int, write: Perm | None = None) -> Discipline:
+    from awards.models import Discipline
+
+    discipline = Discipline.objects.select_related("person__unit").filter(pk=pk).first()
+    if discipline is None:
+        raise Http404
+    _check_object(user, discipline.person.unit, write)
+    if not scope_for(user, Perm.VIEW_SENSITIVE).covers(discipline.person.unit):
+        raise PermissionDenied
+    return discipline
 
 
 def check_unit(user: Any, unit: Unit, write: Perm | None = None) -> None:

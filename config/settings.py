@@ -56,6 +56,13 @@ INSTALLED_APPS = [
     "organizations",
     "people",
     "accounts",
+    "awards",
+    "eligibility",
+    "plans",
+    "notifications",
+    "movements",
+    "inspections",
+    "reports",
 ]
 
 MIDDLEWARE = [

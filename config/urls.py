@@ -52,6 +52,13 @@ urlpatterns = [
     path("people/", include("people.urls")),
     path("audit/", include("audit.urls")),
     path("users/", include("accounts.urls")),
+    path("awards/", include("awards.urls")),
+    path("eligibility/", include("eligibility.urls")),
+    path("plans/", include("plans.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("movements/", include("movements.urls")),
+    path("inspections/", include("inspections.urls")),
+    path("reports/", include("reports.urls")),
     path("api/v1/", api.urls),
     # Django's admin checks is_staff on every page itself; only superusers get it.
     path("admin/", admin.site.urls),
