@@ -157,7 +157,11 @@ class RecognitionLevel(models.TextChoices):
     TOAN_QUOC = "TOAN_QUOC", _("Toàn quốc")
 
 
-LEVEL_RANK = {RecognitionLevel.CO_SO: 1, RecognitionLevel.BO_TINH: 2, RecognitionLevel.TOAN_QUOC: 3}
+LEVEL_RANK: dict[str, int] = {
+    RecognitionLevel.CO_SO: 1,
+    RecognitionLevel.BO_TINH: 2,
+    RecognitionLevel.TOAN_QUOC: 3,
+}
 
 
 class Initiative(models.Model):
@@ -214,7 +218,7 @@ class DisciplineForm(models.TextChoices):
 
 
 # Severity order of the glossary: khiển trách < cảnh cáo < giáng chức / cách chức …
-DISCIPLINE_RANK = {
+DISCIPLINE_RANK: dict[str, int] = {
     DisciplineForm.KHIEN_TRACH: 1,
     DisciplineForm.CANH_CAO: 2,
     DisciplineForm.GIANG_CHUC: 3,

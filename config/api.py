@@ -121,3 +121,8 @@ def on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 api.add_router("/units", "organizations.api.router")
 api.add_router("/people", "people.api.router")
+api.add_router("/awards", "awards.api.awards_router")
+api.add_router("/initiatives", "awards.api.initiatives_router")
+api.add_router("/disciplines", "awards.api.disciplines_router")
+api.add_router("/eligibility", "eligibility.api.router")
+api.add_router("/plans", "plans.api.router")

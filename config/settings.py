@@ -219,3 +219,8 @@ LOGGING = {
 }
 
 PAGE_SIZE = env_int("PAGE_SIZE", 25)
+
+# Plan reminders: how many days before a requirement's due date the unit's
+# officers are reminded (comma-separated, e.g. "7,1"); overdue units are
+# reminded once when the due date has passed.
+PLAN_REMINDER_DAYS_BEFORE = [int(d) for d in env_list("PLAN_REMINDER_DAYS_BEFORE", ["7"])]

@@ -1,0 +1,323 @@
+"""Set-wise evaluation of a rule set for many people and units at once.
+
+Facts are loaded with a bounded number of queries (eligibility.facts); every
+rule then runs over every subject in memory. Rules run in file order, so a
+title of the year (LĐTT) is known before the rules that read it (CSTĐCS, the
+70 % of a collective). Explanations are produced only when asked for (one
+subject's page, an export), which keeps a 100,000-person run small.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import Q
+
+from eligibility import facts as facts_mod
+from eligibility.checks import APPLICABILITY, CHECKS, Context
+from eligibility.facts import PersonFacts, UnitFacts
+from eligibility.rules import Condition, Rule, RuleSet, rule_set_for_year
+from organizations.models import Unit
+from people.models import Person
+
+NOT_APPLICABLE = "n/a"
+
+
+class Verdict(enum.StrEnum):
+    ELIGIBLE = "ELIGIBLE"  # a route is met by records and its judgements were recorded as met
+    NEEDS_JUDGEMENT = "NEEDS_JUDGEMENT"  # records open a route; a judgement is still to be made
+    NOT_ELIGIBLE = "NOT_ELIGIBLE"
+
+
+VERDICT_LABELS = {
+    Verdict.ELIGIBLE: "Đủ điều kiện",
+    Verdict.NEEDS_JUDGEMENT: "Cần đánh giá",
+    Verdict.NOT_ELIGIBLE: "Chưa đủ điều kiện",
+}
+
+
+@dataclass(slots=True)
+class ConditionOutcome:
+    condition: Condition
+    route: str | None  # None for cross-cutting conditions
+    met: bool | None
+    values: dict[str, Any] | None
+
+    @property
+    def explanation(self) -> str:
+        return self.condition.explain(self.values)
+
+
+@dataclass(slots=True)
+class AwardResult:
+    award: str
+    eligible: bool
+    verdict: Verdict
+    routes: tuple[tuple[str, bool], ...]
+    # Aligned with rule.all_conditions; NOT_APPLICABLE where a condition does not apply.
+    mets: tuple[Any, ...]
+    values: tuple[dict[str, Any] | None, ...] | None
+    rule: Rule
+
+    def conditions(self) -> list[ConditionOutcome]:
+        out = []
+        route_of = {c.id: r.id for r in self.rule.routes for c in r.conditions}
+        for i, c in enumerate(self.rule.all_conditions):
+            met = self.mets[i]
+            if met is NOT_APPLICABLE:
+                continue
+            values = self.values[i] if self.values is not None else None
+            out.append(ConditionOutcome(c, route_of.get(c.id), met, values))
+        return out
+
+    def unmet(self) -> list[Condition]:
+        """Record conditions not met and judgements recorded as not met (for lists)."""
+        return [
+            c for c, met in zip(self.rule.all_conditions, self.mets, strict=True) if met is False
+        ]
+
+    def pending_judgements(self) -> list[Condition]:
+        return [
+            c
+            for c, met in zip(self.rule.all_conditions, self.mets, strict=True)
+            if met is None and c.kind == "judgement"
+        ]
+
+
+@dataclass(slots=True)
+class SubjectResult:
+    kind: str  # "person" | "unit"
+    id: int
+    code: str
+    name: str
+    sort_key: str
+    unit_id: int | None  # people: their unit on 31/12; units: themselves
+    results: list[AwardResult] = field(default_factory=list)
+
+    def result(self, award: str) -> AwardResult | None:
+        return next((r for r in self.results if r.award == award), None)
+
+
+@dataclass
+class Evaluation:
+    rule_set: RuleSet
+    year: int
+    people: dict[int, SubjectResult]
+    units: dict[int, SubjectResult]
+    unit_names: dict[int, str]
+
+
+def _evaluate_rule(
+    rule: Rule, subject: PersonFacts | UnitFacts, ctx: Context, cache: dict[str, Any]
+) -> AwardResult:
+    conditions = rule.all_conditions
+    mets: list[Any] = []
+    values: list[dict[str, Any] | None] = []
+    for c in conditions:
+        cached = cache.get(c.id) if c.cross_cutting else None
+        if cached is not None:
+            met, vals = cached
+        else:
+            met, vals = _evaluate_condition(c, subject, ctx)
+            if c.cross_cutting:
+                cache[c.id] = (met, vals)
+        mets.append(met)
+        values.append(vals)
+    n_cross = len(rule.cross_cutting)
+    cross_mets = mets[:n_cross]
+    cross_record_ok = all(
+        m is True for c, m in zip(rule.cross_cutting, cross_mets, strict=True) if c.is_record
+    )
+    cross_blocked = any(m is False for m in cross_mets)
+    cross_pending = any(m is None for m in cross_mets)
+    routes: list[tuple[str, bool]] = []
+    eligible = False
+    all_judged = False
+    offset = n_cross
+    for route in rule.routes:
+        own = mets[offset : offset + len(route.conditions)]
+        offset += len(route.conditions)
+        records_ok = all(
+            m is True for c, m in zip(route.conditions, own, strict=True) if c.is_record
+        )
+        blocked = any(m is False for m in own)
+        met = route.decidable and cross_record_ok and not cross_blocked and records_ok
+        met = met and not blocked
+        routes.append((route.id, met))
+        if met:
+            eligible = True
+            if not cross_pending and not any(m is None for m in own):
+                all_judged = True
+    if not eligible:
+        verdict = Verdict.NOT_ELIGIBLE
+    elif all_judged:
+        verdict = Verdict.ELIGIBLE
+    else:
+        verdict = Verdict.NEEDS_JUDGEMENT
+    return AwardResult(
+        award=rule.award,
+        eligible=eligible,
+        verdict=verdict,
+        routes=tuple(routes),
+        mets=tuple(mets),
+        values=tuple(values) if ctx.explain else None,
+        rule=rule,
+    )
+
+
+def _evaluate_condition(
+    c: Condition, subject: PersonFacts | UnitFacts, ctx: Context
+) -> tuple[Any, dict[str, Any] | None]:
+    vals: dict[str, Any] | None = None
+    if c.applies_if:
+        applies = APPLICABILITY[c.applies_if](ctx, subject, c.params)
+        if applies is None:
+            return NOT_APPLICABLE, None
+        vals = applies
+    if c.kind == "judgement":
+        recorded = subject.judgements.get(c.id)
+        if ctx.explain:
+            vals = dict(vals or {})
+            vals.setdefault("detail", "")
+            if recorded is not None:
+                vals["detail"] = (
+                    vals["detail"] + (" " if vals["detail"] else "") + "Đã đánh giá: "
+                    + ("đạt." if recorded else "không đạt.")
+                )  # fmt: skip
+        return recorded, vals
+    met, check_vals = CHECKS[c.check](ctx, subject, c.params)
+    return met, check_vals
+
+
+def _run(
+    rule_set: RuleSet,
+    year: int,
+    people: dict[int, PersonFacts],
+    units: dict[int, UnitFacts],
+    unit_names: dict[int, str],
+    explain: bool,
+    evaluated_people: Iterable[int] | None = None,
+) -> Evaluation:
+    ctx = Context(year=year, explain=explain, people=people, unit_names=unit_names)
+    wanted = set(evaluated_people) if evaluated_people is not None else set(people)
+    person_out = {
+        pid: SubjectResult("person", pid, f.code, f.name, f.sort_key, f.unit_id)
+        for pid, f in people.items()
+        if pid in wanted
+    }
+    caches: dict[int, dict[str, Any]] = {pid: {} for pid in people}
+    for rule in rule_set.rules_for("person"):
+        ctx.award = rule.award
+        eligible: set[int] = set()
+        for pid, f in people.items():
+            result = _evaluate_rule(rule, f, ctx, caches[pid])
+            if result.eligible:
+                eligible.add(pid)
+            if pid in wanted:
+                person_out[pid].results.append(result)
+        ctx.eligible[rule.award] = eligible
+    unit_out = {
+        uid: SubjectResult("unit", uid, f.code, f.name, f.sort_key, uid) for uid, f in units.items()
+    }
+    unit_caches: dict[int, dict[str, Any]] = {uid: {} for uid in units}
+    for rule in rule_set.rules_for("unit"):
+        ctx.award = rule.award
+        eligible = set()
+        for uid, uf in units.items():
+            result = _evaluate_rule(rule, uf, ctx, unit_caches[uid])
+            if result.eligible:
+                eligible.add(uid)
+            unit_out[uid].results.append(result)
+        ctx.unit_eligible[rule.award] = eligible
+    return Evaluation(rule_set, year, person_out, unit_out, unit_names)
+
+
+def _unit_names(unit_ids: Iterable[int | None]) -> dict[int, str]:
+    ids = {u for u in unit_ids if u is not None}
+    return dict(Unit.objects.filter(pk__in=ids).values_list("id", "name")) if ids else {}
+
+
+def evaluate_subtree(
+    root: Unit,
+    year: int,
+    *,
+    explain: bool = False,
+    include_people: bool = True,
+    include_units: bool = True,
+    rule_set: RuleSet | None = None,
+) -> Evaluation:
+    """Every person who is a member (on 31/12) of a unit of the subtree, and every unit of it."""
+    rs = rule_set or rule_set_for_year(year)
+    in_tree = Q(unit__path__startswith=root.path)
+    member_ids = facts_mod.members_query(year, unit_q=in_tree).values("person_id")
+    people = facts_mod.load_people(year, member_ids, _person_award_codes(rs))
+    units: dict[int, UnitFacts] = {}
+    if include_units:
+        unit_ids = Unit.objects.filter(path__startswith=root.path).values("id")
+        units = facts_mod.load_units(year, unit_ids, _unit_award_codes(rs))
+        for pid, f in people.items():
+            if f.unit_id in units:
+                units[f.unit_id].members.append(pid)
+    names = {uid: u.name for uid, u in units.items()} or _unit_names(
+        f.unit_id for f in people.values()
+    )
+    return _run(rs, year, people, units, names, explain, None if include_people else ())
+
+
+def evaluate_person(
+    person: Person, year: int, *, explain: bool = True, rule_set: RuleSet | None = None
+) -> tuple[RuleSet, SubjectResult]:
+    rs = rule_set or rule_set_for_year(year)
+    people = facts_mod.load_people(year, [person.pk], _person_award_codes(rs))
+    names = _unit_names(f.unit_id for f in people.values())
+    evaluation = _run(rs, year, people, {}, names, explain)
+    return rs, evaluation.people[person.pk]
+
+
+def evaluate_unit(
+    unit: Unit, year: int, *, explain: bool = True, rule_set: RuleSet | None = None
+) -> tuple[RuleSet, SubjectResult | None]:
+    """A unit, with its members of the year evaluated too (their titles count for it).
+
+    None when the unit did not exist yet in that year.
+    """
+    rs = rule_set or rule_set_for_year(year)
+    member_ids = facts_mod.members_query(year, units=[unit.pk]).values("person_id")
+    people = facts_mod.load_people(year, member_ids, _person_award_codes(rs))
+    units = facts_mod.load_units(year, [unit.pk], _unit_award_codes(rs))
+    if unit.pk not in units:
+        return rs, None
+    units[unit.pk].members = [pid for pid, f in people.items() if f.unit_id == unit.pk]
+    evaluation = _run(rs, year, people, units, {unit.pk: unit.name}, explain, ())
+    return rs, evaluation.units[unit.pk]
+
+
+def _codes_read(rs: RuleSet, subject: str) -> set[str]:
+    codes = set(rs.award_codes(subject))
+    for rule in rs.rules_for(subject):
+        for c in rule.all_conditions:
+            for key in ("award", "after_award"):
+                if key in c.params:
+                    codes.add(c.params[key])
+    return codes
+
+
+def _person_award_codes(rs: RuleSet) -> list[str]:
+    # Units' rules read their members' titles too (LĐTT, CSTĐCS).
+    return sorted(_codes_read(rs, "person") | _member_codes(rs))
+
+
+def _member_codes(rs: RuleSet) -> set[str]:
+    return {
+        c.params["award"]
+        for rule in rs.rules_for("unit")
+        for c in rule.all_conditions
+        if c.check in ("members_share_title", "members_with_title")
+    }
+
+
+def _unit_award_codes(rs: RuleSet) -> list[str]:
+    return sorted(_codes_read(rs, "unit") - _member_codes(rs) | set(rs.award_codes("unit")))
