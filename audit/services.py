@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import models, transaction
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from audit.models import AuditChainHead, AuditEvent
@@ -25,6 +26,8 @@ def _jsonable(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, decimal.Decimal):
         return str(value)
+    if isinstance(value, FieldFile):
+        return value.name or ""
     if isinstance(value, models.Model):
         return value.pk
     if isinstance(value, dict):

@@ -285,7 +285,7 @@ class Judgement(models.Model):
     met = models.BooleanField(_("đạt"))
     note = models.TextField(_("ghi chú"), blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now=True)
 

@@ -123,7 +123,14 @@ def validate_award(data: AwardData, *, instance: Award | None = None) -> list[Fi
                 _("Ngày quyết định không thể trước năm được khen (%(y)s).") % {"y": data.year},
             )
         )
+    # Read who uses each initiative now, not what the caller's objects remember.
+    used_now = dict(
+        Initiative.objects.filter(pk__in=[i.pk for i in data.initiatives]).values_list(
+            "pk", "used_by_id"
+        )
+    )
     for initiative in data.initiatives:
+        used_by = used_now.get(initiative.pk)
         if data.person is None or not initiative.authors.filter(pk=data.person.pk).exists():
             errors.append(
                 FieldError(
@@ -131,7 +138,7 @@ def validate_award(data: AwardData, *, instance: Award | None = None) -> list[Fi
                     _("Sáng kiến “%(t)s” không phải của người được khen.") % {"t": initiative},
                 )
             )
-        elif initiative.used_by_id and (instance is None or initiative.used_by_id != instance.pk):
+        elif used_by and (instance is None or used_by != instance.pk):
             errors.append(
                 FieldError(
                     "initiatives",
@@ -625,7 +632,7 @@ def judgement_set(
     judgement = existing or Judgement(**subject, year=year, condition_id=condition_id)
     judgement.met = met
     judgement.note = note.strip()
-    judgement.recorded_by = actor
+    judgement.recorded_by = actor if getattr(actor, "pk", None) is not None else None
     judgement.save()
     audit.record(
         actor=actor,
