@@ -129,7 +129,7 @@ class Award(models.Model):
         indexes = [models.Index(fields=["year", "award_type"])]
 
     def __str__(self) -> str:
-        return f"{self.award_type_id} {self.year} — {self.recipient_label}"
+        return f"{self.award_type.code} {self.year} — {self.recipient_label}"
 
     @property
     def recipient_kind(self) -> str:

@@ -17,6 +17,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "manage_org": has_perm_anywhere(user, Perm.MANAGE_ORG),
             "manage_people": has_perm_anywhere(user, Perm.MANAGE_PEOPLE),
             "audit": has_perm_anywhere(user, Perm.VIEW_AUDIT),
+            "sensitive": has_perm_anywhere(user, Perm.VIEW_SENSITIVE),
             "users": has_perm_anywhere(user, Perm.MANAGE_USERS),
             "roles": sorted(roles_of(user)),
         }

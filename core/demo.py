@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from importlib import import_module
 from typing import Any
 
 from django.db import transaction
@@ -549,4 +550,8 @@ def load_demo() -> DemoSummary:
     builder.build_person_ratings(range(2025, 2026))
     builder.build_unit_ratings(range(2025, 2026))
     builder.build_users()
+    # The demo of each later capability builds on the foundation's units and people.
+    today = dt.date.today()
+    for app in ("awards", "plans", "movements", "inspections", "reports"):
+        import_module(f"{app}.demo").build(today)
     return builder.summary

@@ -59,6 +59,11 @@ class Context:
     unit_eligible: dict[str, set[int]] = field(default_factory=dict)
     people: dict[int, PersonFacts] = field(default_factory=dict)
     unit_names: dict[int, str] = field(default_factory=dict)
+    # Subjects whose title of the year is open by record but awaits a judgement: a
+    # condition that leans on it cannot be more certain than that title.
+    pending: dict[str, set[int]] = field(default_factory=dict)
+    unit_pending: dict[str, set[int]] = field(default_factory=dict)
+    leaning: bool = False  # set by a check that leaned on such a title
 
 
 def vndate(day: dt.date | None) -> str:
@@ -97,13 +102,21 @@ def person_holds(ctx: Context, f: PersonFacts, code: str, y: int) -> bool:
     (titles of the same year are decided together)."""
     if _held_mask(f.awards, code, ctx.year, y):
         return True
-    return y == ctx.year and f.id in ctx.eligible.get(code, ())
+    if y == ctx.year and f.id in ctx.eligible.get(code, ()):
+        if f.id in ctx.pending.get(code, ()):
+            ctx.leaning = True
+        return True
+    return False
 
 
 def unit_holds(ctx: Context, f: UnitFacts, code: str, y: int) -> bool:
     if _held_mask(f.awards, code, ctx.year, y):
         return True
-    return y == ctx.year and f.id in ctx.unit_eligible.get(code, ())
+    if y == ctx.year and f.id in ctx.unit_eligible.get(code, ()):
+        if f.id in ctx.unit_pending.get(code, ()):
+            ctx.leaning = True
+        return True
+    return False
 
 
 def _highest_set(mask: int) -> int:
@@ -216,14 +229,20 @@ def rating_at_least(ctx: Context, f: PersonFacts | UnitFacts, p: dict[str, Any])
 def meets_rule(ctx: Context, f: PersonFacts, p: dict[str, Any]) -> Result:
     code = p["award"]
     met = f.id in ctx.eligible.get(code, ())
+    waiting = met and f.id in ctx.pending.get(code, ())
+    if waiting:
+        ctx.leaning = True
     if not ctx.explain:
         return met, None
     label = AWARD_LABEL.get(code, code)
-    text = (
-        f"Đủ tiêu chuẩn {label} năm {ctx.year} theo hồ sơ."
-        if met
-        else f"Chưa đủ tiêu chuẩn {label} năm {ctx.year} theo hồ sơ (xem mục {label})."
-    )
+    if waiting:
+        text = (
+            f"Đủ tiêu chuẩn {label} năm {ctx.year} theo hồ sơ; còn chờ đánh giá (xem mục {label})."
+        )
+    elif met:
+        text = f"Đạt tiêu chuẩn {label} năm {ctx.year}."
+    else:
+        text = f"Chưa đủ tiêu chuẩn {label} năm {ctx.year} theo hồ sơ (xem mục {label})."
     return met, {"detail": text}
 
 

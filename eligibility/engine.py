@@ -116,12 +116,16 @@ def _evaluate_rule(
     conditions = rule.all_conditions
     mets: list[Any] = []
     values: list[dict[str, Any] | None] = []
-    for c in conditions:
+    leaning: set[int] = set()  # conditions met only through a title still awaiting judgement
+    for index, c in enumerate(conditions):
         cached = cache.get(c.id) if c.cross_cutting else None
         if cached is not None:
             met, vals = cached
         else:
+            ctx.leaning = False
             met, vals = _evaluate_condition(c, subject, ctx)
+            if ctx.leaning:
+                leaning.add(index)
             if c.cross_cutting:
                 cache[c.id] = (met, vals)
         mets.append(met)
@@ -139,6 +143,7 @@ def _evaluate_rule(
     offset = n_cross
     for route in rule.routes:
         own = mets[offset : offset + len(route.conditions)]
+        leans = any(offset <= i < offset + len(route.conditions) for i in leaning)
         offset += len(route.conditions)
         records_ok = all(
             m is True for c, m in zip(route.conditions, own, strict=True) if c.is_record
@@ -149,7 +154,7 @@ def _evaluate_rule(
         routes.append((route.id, met))
         if met:
             eligible = True
-            if not cross_pending and not any(m is None for m in own):
+            if not cross_pending and not leans and not any(m is None for m in own):
                 all_judged = True
     if not eligible:
         verdict = Verdict.NOT_ELIGIBLE
@@ -212,13 +217,17 @@ def _run(
     for rule in rule_set.rules_for("person"):
         ctx.award = rule.award
         eligible: set[int] = set()
+        pending: set[int] = set()
         for pid, f in people.items():
             result = _evaluate_rule(rule, f, ctx, caches[pid])
             if result.eligible:
                 eligible.add(pid)
+                if result.verdict == Verdict.NEEDS_JUDGEMENT:
+                    pending.add(pid)
             if pid in wanted:
                 person_out[pid].results.append(result)
         ctx.eligible[rule.award] = eligible
+        ctx.pending[rule.award] = pending
     unit_out = {
         uid: SubjectResult("unit", uid, f.code, f.name, f.sort_key, uid) for uid, f in units.items()
     }
@@ -226,12 +235,16 @@ def _run(
     for rule in rule_set.rules_for("unit"):
         ctx.award = rule.award
         eligible = set()
+        pending = set()
         for uid, uf in units.items():
             result = _evaluate_rule(rule, uf, ctx, unit_caches[uid])
             if result.eligible:
                 eligible.add(uid)
+                if result.verdict == Verdict.NEEDS_JUDGEMENT:
+                    pending.add(uid)
             unit_out[uid].results.append(result)
         ctx.unit_eligible[rule.award] = eligible
+        ctx.unit_pending[rule.award] = pending
     return Evaluation(rule_set, year, person_out, unit_out, unit_names)
 
 

@@ -48,6 +48,7 @@ from accounts.access import (
 )
 from audit.models import AuditEvent
 from audit.services import history_for
+from awards.views import unit_records_context
 from core.dates import today
 from core.errors import DomainError
 from core.paging import paginate
@@ -281,6 +282,8 @@ def unit_detail(request: HttpRequest, code: str) -> HttpResponse:
         "can_manage": unit.is_active and can(user, Perm.MANAGE_ORG, unit),
         "can_rate": can(user, Perm.MANAGE_PEOPLE, unit),
         "council": Council.objects.filter(unit=unit).first(),
+        "show_eligibility": can(user, Perm.VIEW_SENSITIVE, unit),
+        **unit_records_context(request, unit),
     }
     return render(request, "organizations/unit_detail.html", context)
 

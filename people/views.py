@@ -24,6 +24,7 @@ from accounts.access import (
 )
 from audit.models import AuditEvent
 from audit.services import history_for
+from awards.views import person_records_context
 from core.choices import Gender, Rating
 from core.dates import fmt_date
 from core.errors import Conflict, ValidationFailed
@@ -176,6 +177,8 @@ def person_detail(request: HttpRequest, code: str) -> HttpResponse:
             "ratings": ratings,
             "events": events,
             "can_manage": can(request.user, Perm.MANAGE_PEOPLE, person.unit),
+            "show_eligibility": can(request.user, Perm.VIEW_SENSITIVE, person.unit),
+            **person_records_context(request, person),
         },
     )
 

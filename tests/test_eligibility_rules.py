@@ -222,6 +222,18 @@ class TestCSTDCS:
         assert result.eligible is True
         assert dict(result.routes)["a"] is True
 
+    def test_waits_for_the_judgement_of_its_lao_dong_tien_tien(self, tree: Any) -> None:
+        p = make_person(tree, "C0")
+        rate(p, {Y: "HTXSNV"})
+        result = result_for(p, "CSTDCS")
+        assert result.eligible is True
+        assert result.verdict == Verdict.NEEDS_JUDGEMENT
+        assert "còn chờ đánh giá" in condition(result, "CSTDCS.a.ldtt").explanation
+        rec.judgement_set(
+            actor=None, condition_id="LDTT.tu_luc_doan_ket", year=Y, met=True, person=p
+        )
+        assert result_for(p, "CSTDCS").verdict == Verdict.ELIGIBLE
+
     def test_initiative_route(self, tree: Any) -> None:
         p = make_person(tree, "C2")
         rate(p, {Y: "HTTNV"})
