@@ -1,4 +1,11 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from notifications import views
 
 app_name = "notifications"
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+    path("<int:pk>/open/", views.notification_open, name="open"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+]
