@@ -11,7 +11,7 @@ MANAGE := $(UV) run python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv sync run test lint worker demo-reset chromium
+.PHONY: help uv sync run test lint worker demo-reset chromium libreoffice bench reminders
 
 help:
 	@echo "make run         cài đặt, chuẩn bị CSDL, nạp dữ liệu mẫu và chạy tại http://$(HOST):$(PORT)"
@@ -19,6 +19,8 @@ help:
 	@echo "make lint        ruff check, ruff format --check, mypy"
 	@echo "make worker      chạy tiến trình xử lý tác vụ nền (db_worker)"
 	@echo "make demo-reset  xóa sạch dữ liệu và nạp lại dữ liệu mẫu"
+	@echo "make bench       đo hiệu năng xét điều kiện khen thưởng (100.000 cán bộ; docs/benchmarks.md)"
+	@echo "make reminders   gửi nhắc hạn theo kế hoạch ngay (thường chạy hằng ngày)"
 
 # uv from PyPI when missing. Debian's system Python refuses plain `pip install
 # --user` (PEP 668), hence the fallbacks.
@@ -55,8 +57,27 @@ chromium:
 	    echo "Không có Chromium: các kiểm thử trình duyệt sẽ bị bỏ qua (apt-get install chromium)."; \
 	  fi; }
 
-test: sync chromium
+# LibreOffice converts a generated report to PDF in one test; without it that test skips.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Cài đặt LibreOffice Writer (kiểm thử xuất báo cáo DOCX)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-writer-nogui) \
+	    || echo "Không cài được LibreOffice: kiểm thử chuyển DOCX sang PDF sẽ bị bỏ qua."; \
+	  else \
+	    echo "Không có LibreOffice: kiểm thử chuyển DOCX sang PDF sẽ bị bỏ qua."; \
+	  fi; }
+
+test: sync chromium libreoffice
 	$(UV) run pytest
+
+# Eligibility for 100,000 people in 2,000 units, on SQLite and PostgreSQL (docs/benchmarks.md).
+bench: sync
+	$(UV) run python bench/eligibility_bench.py --db both
+
+# Deadline reminders now (production runs this daily: docs/deployment.md).
+reminders: sync
+	$(MANAGE) send_reminders --now
 
 lint: sync
 	$(UV) run ruff check .
