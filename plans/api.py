@@ -303,9 +303,7 @@ def _entry(user: Any, unit: Unit, entry: EntryIn) -> services.EntryData:
         if person is None:
             raise Http404(_("Không tìm thấy cán bộ “%(code)s”.") % {"code": entry.person})
     entry_unit = referenced_unit(user, entry.unit) if entry.unit else None
-    return services.EntryData(
-        title=entry.title, person=person, unit=entry_unit, field=entry.field
-    )
+    return services.EntryData(title=entry.title, person=person, unit=entry_unit, field=entry.field)
 
 
 @router.post(
@@ -349,7 +347,11 @@ def compliance(request: HttpRequest, code: str, as_of: dt.date | None = None) ->
                 "kind": rc.requirement.kind,
                 "due_on": rc.requirement.due_on,
                 "units": [
-                    {"unit": uc.unit.code, "status": uc.status.value, "submitted_on": uc.submitted_on}
+                    {
+                        "unit": uc.unit.code,
+                        "status": uc.status.value,
+                        "submitted_on": uc.submitted_on,
+                    }
                     for uc in rc.units
                 ],
             }
