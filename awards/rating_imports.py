@@ -85,7 +85,7 @@ def _bulk_set(
     existing: dict[tuple[int, int], Any] = {}
     for part in chunks(sorted(owners)):
         # Locked, so a rating changed meanwhile by someone else is not silently lost.
-        found = model._default_manager.select_for_update().filter(
+        found = model._default_manager.select_for_update(of=("self",)).filter(
             **{f"{owner_id}__in": part, "year__in": years}
         )
         for obj in found:

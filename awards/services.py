@@ -424,7 +424,7 @@ def initiative_create(*, actor: Any, data: InitiativeData) -> Initiative:
 
 @transaction.atomic
 def initiative_update(*, actor: Any, initiative: Initiative, data: InitiativeData) -> Initiative:
-    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    initiative = Initiative.objects.select_for_update(of=("self",)).get(pk=initiative.pk)
     errors = validate_initiative(data)
     if initiative.used_by_id:
         assert initiative.used_by is not None
@@ -456,7 +456,7 @@ def initiative_update(*, actor: Any, initiative: Initiative, data: InitiativeDat
 
 @transaction.atomic
 def initiative_delete(*, actor: Any, initiative: Initiative) -> None:
-    initiative = Initiative.objects.select_for_update().get(pk=initiative.pk)
+    initiative = Initiative.objects.select_for_update(of=("self",)).get(pk=initiative.pk)
     if initiative.used_by_id:
         raise Conflict(
             _("Sáng kiến đã được dùng cho một khen thưởng; bỏ liên kết đó trước khi xóa.")
@@ -576,7 +576,7 @@ def discipline_create(*, actor: Any, data: DisciplineData) -> Discipline:
 
 @transaction.atomic
 def discipline_update(*, actor: Any, discipline: Discipline, data: DisciplineData) -> Discipline:
-    discipline = Discipline.objects.select_for_update().get(pk=discipline.pk)
+    discipline = Discipline.objects.select_for_update(of=("self",)).get(pk=discipline.pk)
     errors = validate_discipline(data)
     if errors:
         raise ValidationFailed(errors)
@@ -615,7 +615,7 @@ def judgement_set(
     subject: dict[str, Any] = {"person": person} if person is not None else {"unit": unit}
     scope_unit = person.unit if person is not None else unit
     existing = (
-        Judgement.objects.select_for_update()
+        Judgement.objects.select_for_update(of=("self",))
         .filter(**subject, year=year, condition_id=condition_id)
         .first()
     )

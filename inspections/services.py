@@ -118,7 +118,9 @@ def plan_update(*, actor: Any, plan: InspectionPlan, **changes: Any) -> Inspecti
     if unknown:
         raise ValueError(f"plan_update cannot change {sorted(unknown)}")
     plan = (
-        InspectionPlan.objects.select_for_update().select_related("council__unit").get(pk=plan.pk)
+        InspectionPlan.objects.select_for_update(of=("self",))
+        .select_related("council__unit")
+        .get(pk=plan.pk)
     )
     before = audit.snapshot(plan, PLAN_FIELDS)
     for name, value in changes.items():
@@ -268,7 +270,7 @@ def inspection_update(
     team: InspectionTeam | None,
 ) -> Inspection:
     inspection = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("plan__council__unit", "unit")
         .get(pk=inspection.pk)
     )
@@ -301,7 +303,7 @@ def findings_record(
     today: dt.date | None = None,
 ) -> Inspection:
     inspection = (
-        Inspection.objects.select_for_update()
+        Inspection.objects.select_for_update(of=("self",))
         .select_related("plan__council__unit", "unit")
         .get(pk=inspection.pk)
     )
@@ -385,7 +387,7 @@ def follow_up_set_status(
 ) -> FollowUp:
     """Move a follow-up along OPEN → IN_PROGRESS → CLOSED; closing needs a date and a note."""
     follow_up = (
-        FollowUp.objects.select_for_update()
+        FollowUp.objects.select_for_update(of=("self",))
         .select_related("inspection__unit", "inspection")
         .get(pk=follow_up.pk)
     )

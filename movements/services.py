@@ -190,7 +190,7 @@ def movement_update(*, actor: Any, movement: Movement, **changes: Any) -> Moveme
     unknown = set(changes) - EDITABLE_MOVEMENT_FIELDS
     if unknown:
         raise ValueError(f"movement_update cannot change {sorted(unknown)}")
-    movement = Movement.objects.select_for_update().get(pk=movement.pk)
+    movement = Movement.objects.select_for_update(of=("self",)).get(pk=movement.pk)
     before = audit.snapshot(movement, MOVEMENT_FIELDS)
     for name, value in changes.items():
         setattr(movement, name, value.strip() if isinstance(value, str) else value)
@@ -244,7 +244,7 @@ def criterion_add(
     errors = _validate_criterion(target, text, max_points)
     if errors:
         raise ValidationFailed(errors)
-    Movement.objects.select_for_update().filter(pk=movement.pk).first()
+    Movement.objects.select_for_update(of=("self",)).filter(pk=movement.pk).first()
     last = Criterion.objects.filter(movement=movement, target=target).aggregate(m=Max("order"))
     criterion = Criterion.objects.create(
         movement=movement,
@@ -268,7 +268,9 @@ def criterion_update(
     *, actor: Any, criterion: Criterion, text: str, max_points: Decimal | None = None
 ) -> Criterion:
     criterion = (
-        Criterion.objects.select_for_update().select_related("movement").get(pk=criterion.pk)
+        Criterion.objects.select_for_update(of=("self",))
+        .select_related("movement")
+        .get(pk=criterion.pk)
     )
     errors = _validate_criterion(criterion.target, text, max_points)
     if errors:
@@ -295,7 +297,9 @@ def criteria_reorder(
     """Renumber one list of criteria (collective or individual) in the given order."""
     criteria = {
         c.pk: c
-        for c in Criterion.objects.select_for_update().filter(movement=movement, target=target)
+        for c in Criterion.objects.select_for_update(of=("self",)).filter(
+            movement=movement, target=target
+        )
     }
     if sorted(ids) != sorted(criteria) or len(set(ids)) != len(ids):
         raise invalid("order", _("Danh sách sắp xếp phải gồm đúng các tiêu chí của nhóm này."))
@@ -329,7 +333,9 @@ def criterion_move(*, actor: Any, criterion: Criterion, step: int) -> None:
 @transaction.atomic
 def criterion_delete(*, actor: Any, criterion: Criterion) -> None:
     criterion = (
-        Criterion.objects.select_for_update().select_related("movement").get(pk=criterion.pk)
+        Criterion.objects.select_for_update(of=("self",))
+        .select_related("movement")
+        .get(pk=criterion.pk)
     )
     if criterion.marks.exists():
         raise Conflict(_("Tiêu chí đã được dùng để đánh giá, không thể xóa."))
@@ -403,7 +409,9 @@ def registrations_create(
 ) -> list[Registration]:
     """Register units and staff in one go; every row is checked before anything is written."""
     movement = (
-        Movement.objects.select_for_update().select_related("launching_unit").get(pk=movement.pk)
+        Movement.objects.select_for_update(of=("self",))
+        .select_related("launching_unit")
+        .get(pk=movement.pk)
     )
     catalogue = {t.code: t for t in AwardType.objects.all()}
     errors: list[FieldError] = []
@@ -491,7 +499,7 @@ def registration_create(
 
 def _locked(registration: Registration) -> Registration:
     return (
-        Registration.objects.select_for_update()
+        Registration.objects.select_for_update(of=("self",))
         .select_related("movement__launching_unit", "unit", "person")
         .get(pk=registration.pk)
     )
@@ -698,7 +706,7 @@ def review_marks_save(
         raise ValidationFailed(errors)
     current = {
         (m.registration_id, m.criterion_id): m
-        for m in ReviewMark.objects.select_for_update().filter(
+        for m in ReviewMark.objects.select_for_update(of=("self",)).filter(
             registration_id__in=list(registrations), stage=stage
         )
     }

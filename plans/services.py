@@ -343,7 +343,11 @@ def plan_create(
 
 @transaction.atomic
 def plan_update(*, actor: Any, plan: Plan, data: PlanData) -> Plan:
-    plan = Plan.objects.select_for_update().select_related("issuer", "parent").get(pk=plan.pk)
+    plan = (
+        Plan.objects.select_for_update(of=("self",))
+        .select_related("issuer", "parent")
+        .get(pk=plan.pk)
+    )
     errors = validate_plan_data(data, plan=plan)
     if data.starts_on and data.ends_on and data.ends_on >= data.starts_on:
         outside = plan.phases.filter(Q(starts_on__lt=data.starts_on) | Q(ends_on__gt=data.ends_on))
@@ -374,7 +378,7 @@ def plan_update(*, actor: Any, plan: Plan, data: PlanData) -> Plan:
 @transaction.atomic
 def plan_file_set(*, actor: Any, plan: Plan, file: Any) -> Plan:
     """Attach (or replace) the signed document of the plan."""
-    plan = Plan.objects.select_for_update().select_related("issuer").get(pk=plan.pk)
+    plan = Plan.objects.select_for_update(of=("self",)).select_related("issuer").get(pk=plan.pk)
     before = _snap(plan, ["file"])
     plan.file = file
     plan.save(update_fields=["file", "updated_at"])
@@ -416,7 +420,7 @@ def requirement_update(
     *, actor: Any, requirement: Requirement, data: RequirementData
 ) -> Requirement:
     requirement = (
-        Requirement.objects.select_for_update()
+        Requirement.objects.select_for_update(of=("self",))
         .select_related("plan__issuer")
         .get(pk=requirement.pk)
     )
@@ -488,7 +492,11 @@ def phase_add(*, actor: Any, plan: Plan, data: PhaseData) -> Phase:
 
 @transaction.atomic
 def phase_update(*, actor: Any, phase: Phase, data: PhaseData) -> Phase:
-    phase = Phase.objects.select_for_update().select_related("plan__issuer").get(pk=phase.pk)
+    phase = (
+        Phase.objects.select_for_update(of=("self",))
+        .select_related("plan__issuer")
+        .get(pk=phase.pk)
+    )
     errors = validate_phase_data(data, phase.plan.starts_on, phase.plan.ends_on)
     if errors:
         raise ValidationFailed(errors)
@@ -571,7 +579,9 @@ def milestone_update(
     description: str = "",
 ) -> Milestone:
     milestone = (
-        Milestone.objects.select_for_update().select_related("plan__issuer").get(pk=milestone.pk)
+        Milestone.objects.select_for_update(of=("self",))
+        .select_related("plan__issuer")
+        .get(pk=milestone.pk)
     )
     errors = _validate_milestone(milestone.plan, title, due_on, phase)
     if errors:
@@ -902,7 +912,7 @@ def submission_submit(
     if errors:
         raise ValidationFailed(errors)
     existing = (
-        Submission.objects.select_for_update()
+        Submission.objects.select_for_update(of=("self",))
         .select_related("requirement")
         .filter(requirement=requirement, unit=unit)
         .first()

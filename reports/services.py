@@ -237,7 +237,7 @@ def _value_errors(figures: Mapping[str, Any], values: Mapping[str, Any]) -> list
 
 
 def _locked(model: Any, pk: int) -> Any:
-    return model.objects.select_for_update().select_related("unit").get(pk=pk)
+    return model.objects.select_for_update(of=("self",)).select_related("unit").get(pk=pk)
 
 
 def _require_draft(obj: AnnualReport | CompiledReport) -> None:
@@ -416,7 +416,9 @@ def compile_reports(
             _("Chưa có đơn vị trực thuộc nào gửi báo cáo năm %(y)s để tổng hợp.") % {"y": year},
         )
     compiled = (
-        CompiledReport.objects.select_for_update().filter(unit=unit, year=year, plan=plan).first()
+        CompiledReport.objects.select_for_update(of=("self",))
+        .filter(unit=unit, year=year, plan=plan)
+        .first()
     )
     if compiled is not None:
         _require_draft(compiled)
@@ -606,7 +608,11 @@ def review_update(
     texts: Mapping[str, str] | None = None,
     values: Mapping[str, int] | None = None,
 ) -> ReviewReport:
-    review = ReviewReport.objects.select_for_update().select_related("unit").get(pk=review.pk)
+    review = (
+        ReviewReport.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=review.pk)
+    )
     errors = _value_errors(review.figures, values or {})
     if title is not None and not title.strip():
         errors.append(FieldError("title", _("Tiêu đề không được để trống.")))
@@ -678,7 +684,11 @@ def _require_open(conference: Conference) -> None:
 
 
 def _lock_conference(conference: Conference) -> Conference:
-    return Conference.objects.select_for_update().select_related("organizer").get(pk=conference.pk)
+    return (
+        Conference.objects.select_for_update(of=("self",))
+        .select_related("organizer")
+        .get(pk=conference.pk)
+    )
 
 
 @transaction.atomic
@@ -752,7 +762,9 @@ def candidate_propose(
     _require_open(conference)
     # Locking the quota row serialises two officers proposing at once for one unit.
     quota = (
-        DelegateQuota.objects.select_for_update().filter(conference=conference, unit=unit).first()
+        DelegateQuota.objects.select_for_update(of=("self",))
+        .filter(conference=conference, unit=unit)
+        .first()
     )
     errors: list[FieldError] = []
     if quota is None:
@@ -803,7 +815,11 @@ def candidate_propose(
 def candidate_withdraw(*, actor: Any, candidate: Candidate) -> None:
     conference = _lock_conference(candidate.conference)
     _require_open(conference)
-    candidate = Candidate.objects.select_for_update().select_related("unit").get(pk=candidate.pk)
+    candidate = (
+        Candidate.objects.select_for_update(of=("self",))
+        .select_related("unit")
+        .get(pk=candidate.pk)
+    )
     before = audit.snapshot(candidate, CANDIDATE_FIELDS)
     audit.record(
         actor=actor, action="candidate.withdraw", obj=candidate, before=before, unit=candidate.unit

@@ -26,6 +26,26 @@ START = dt.date(2020, 1, 1)
 
 
 @pytest.fixture(autouse=True)
+def award_catalogue(request: Any) -> None:
+    """The catalogue comes from a data migration; transactional tests (live_server)
+    flush every table afterwards, so put it back for the tests that follow."""
+    names = set(request.fixturenames)
+    marker = request.node.get_closest_marker("django_db")
+    transactional = marker is not None and marker.kwargs.get("transaction", False)
+    if "transactional_db" in names or "live_server" in names or transactional:
+        request.getfixturevalue("transactional_db")
+    elif "db" in names or marker is not None:
+        request.getfixturevalue("db")
+    else:
+        return
+    from awards.catalogue import sync_catalogue
+    from awards.models import AwardType
+
+    if not AwardType.objects.exists():
+        sync_catalogue(AwardType)
+
+
+@pytest.fixture(autouse=True)
 def media_in_tmp(settings: Any, tmp_path: Any) -> None:
     """Files a test stores (import error reports, uploads) never land in the real var/media."""
     settings.MEDIA_ROOT = tmp_path / "media"
