@@ -29,6 +29,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Cast
 
 from awards.models import (
     LEVEL_RANK,
@@ -106,14 +107,22 @@ def year_end(year: int) -> dt.date:
 
 
 def _rating_code(year: int) -> Any:
+    # 64-bit from the start: PostgreSQL types small literals as 32-bit integers, and
+    # rank × 10⁹ overflows them.
     rank = Case(
-        *[When(rating=code, then=Value(r)) for code, r in RATING_RANK.items()],
-        default=Value(0),
+        *[
+            When(rating=code, then=Cast(Value(r), BigIntegerField()))
+            for code, r in RATING_RANK.items()
+        ],
+        default=Cast(Value(0), BigIntegerField()),
         output_field=BigIntegerField(),
     )
     weight = Case(
-        *[When(year=year - i, then=Value(10**i)) for i in range(RATING_WINDOW)],
-        default=Value(0),
+        *[
+            When(year=year - i, then=Cast(Value(10**i), BigIntegerField()))
+            for i in range(RATING_WINDOW)
+        ],
+        default=Cast(Value(0), BigIntegerField()),
         output_field=BigIntegerField(),
     )
     return Sum(ExpressionWrapper(rank * weight, output_field=BigIntegerField()))
@@ -121,8 +130,11 @@ def _rating_code(year: int) -> Any:
 
 def _award_aggregates(year: int, type_ids: dict[str, int]) -> dict[str, Any]:
     bits = Case(
-        *[When(year=year - i, then=Value(1 << i)) for i in range(AWARD_WINDOW)],
-        default=Value(0),
+        *[
+            When(year=year - i, then=Cast(Value(1 << i), BigIntegerField()))
+            for i in range(AWARD_WINDOW)
+        ],
+        default=Cast(Value(0), BigIntegerField()),
         output_field=BigIntegerField(),
     )
     aggregates: dict[str, Any] = {}

@@ -530,6 +530,18 @@ def test_subtree_evaluation_runs_a_bounded_number_of_queries(tree: Any) -> None:
 
 
 @pytest.mark.django_db
+def test_ten_years_of_excellent_ratings_are_read_back(tree: Any) -> None:
+    """Ten yearly ranks travel as the digits of one 64-bit number (not a 32-bit one)."""
+    p = make_person(tree, "R1")
+    rate(p, {y: "HTXSNV" for y in range(Y - 9, Y + 1)})
+    from eligibility.checks import rank_in
+    from eligibility.facts import load_people
+
+    facts = load_people(Y, [p.pk], ["LDTT"])[p.pk]
+    assert [rank_in(facts.ratings, Y, y) for y in range(Y - 9, Y + 1)] == [4] * 10
+
+
+@pytest.mark.django_db
 def test_subtree_covers_everyone_and_every_unit(tree: Any) -> None:
     a = make_person(tree, "W1", unit=tree.KTTV_A)
     b = make_person(tree, "W2", unit=tree.KTTV_B)
