@@ -140,12 +140,18 @@ def _lowest_set(mask: int) -> int:
 def discipline_free_from(f: PersonFacts, default_months: int = 12) -> int:
     """First year whose achievements count: after the end of every decided discipline
     (Nghị định 152/2025, Điều 4). A decision without an end date lasts `default_months`."""
+    if not f.disciplines:
+        return 0
+    if default_months == 12 and f.free_from >= 0:
+        return f.free_from
     free = 0
     for d in f.disciplines:
         if d.status != DisciplineStatus.DECIDED or d.decided_on is None:
             continue
         end = d.ends_on or add_months(d.decided_on, default_months) - dt.timedelta(days=1)
         free = max(free, end.year + 1)
+    if default_months == 12:
+        f.free_from = free
     return free
 
 

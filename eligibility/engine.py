@@ -67,7 +67,7 @@ class AwardResult:
         route_of = {c.id: r.id for r in self.rule.routes for c in r.conditions}
         for i, c in enumerate(self.rule.all_conditions):
             met = self.mets[i]
-            if met is NOT_APPLICABLE:
+            if met is NOT_APPLICABLE or met is NOT_EVALUATED:
                 continue
             values = self.values[i] if self.values is not None else None
             out.append(ConditionOutcome(c, route_of.get(c.id), met, values))
@@ -110,51 +110,102 @@ class Evaluation:
     unit_names: dict[int, str]
 
 
-def _evaluate_rule(
-    rule: Rule, subject: PersonFacts | UnitFacts, ctx: Context, cache: dict[str, Any]
-) -> AwardResult:
-    conditions = rule.all_conditions
-    mets: list[Any] = []
-    values: list[dict[str, Any] | None] = []
-    leaning: set[int] = set()  # conditions met only through a title still awaiting judgement
-    for index, c in enumerate(conditions):
-        cached = cache.get(c.id) if c.cross_cutting else None
-        if cached is not None:
-            met, vals = cached
-        else:
-            ctx.leaning = False
-            met, vals = _evaluate_condition(c, subject, ctx)
-            if ctx.leaning:
-                leaning.add(index)
-            if c.cross_cutting:
-                cache[c.id] = (met, vals)
-        mets.append(met)
-        values.append(vals)
-    n_cross = len(rule.cross_cutting)
-    cross_mets = mets[:n_cross]
-    cross_record_ok = all(
-        m is True for c, m in zip(rule.cross_cutting, cross_mets, strict=True) if c.is_record
+NOT_EVALUATED = "skipped"  # bulk runs stop at a failed cross-cutting condition
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A rule flattened once per run, so the per-subject loop does no attribute work."""
+
+    rule: Rule
+    # (condition, check or None for judgements, applicability test or None, cross-cutting)
+    conds: tuple[tuple[Condition, Any, Any, bool], ...]
+    n_cross: int
+    routes: tuple[tuple[str, int, int, bool], ...]  # id, first index, end index, decidable
+
+
+def _plan(rule: Rule) -> _Plan:
+    conds = tuple(
+        (
+            c,
+            CHECKS[c.check] if c.kind == "record" else None,
+            APPLICABILITY[c.applies_if] if c.applies_if else None,
+            c.cross_cutting,
+        )
+        for c in rule.all_conditions
     )
-    cross_blocked = any(m is False for m in cross_mets)
-    cross_pending = any(m is None for m in cross_mets)
+    routes = []
+    offset = len(rule.cross_cutting)
+    for route in rule.routes:
+        routes.append((route.id, offset, offset + len(route.conditions), route.decidable))
+        offset += len(route.conditions)
+    return _Plan(rule, conds, len(rule.cross_cutting), tuple(routes))
+
+
+def _evaluate_rule(
+    plan: _Plan, subject: PersonFacts | UnitFacts, ctx: Context, cache: dict[str, Any]
+) -> AwardResult:
+    explain = ctx.explain
+    n = len(plan.conds)
+    mets: list[Any] = [NOT_EVALUATED] * n
+    values: list[dict[str, Any] | None] | None = [None] * n if explain else None
+    leaning = 0  # bit i: condition i is met only through a title still awaiting judgement
+    cross_ok = True
+    cross_pending = False
+    for i, (c, check, applies, cross) in enumerate(plan.conds):
+        if i == plan.n_cross and not cross_ok and not explain:
+            break  # the verdict is settled; only pages that explain need the rest
+        hit = cache.get(c.id) if cross else None
+        if hit is not None:
+            met, vals, leaned = hit
+        else:
+            vals = None
+            leaned = False
+            met = None
+            if applies is not None:
+                vals = applies(ctx, subject, c.params)
+                if vals is None:
+                    met = NOT_APPLICABLE
+            if met is not NOT_APPLICABLE:
+                if check is None:
+                    met = subject.judgements.get(c.id) if subject.judgements else None
+                    if explain:
+                        vals = _judgement_values(vals, met)
+                else:
+                    ctx.leaning = False
+                    met, vals = check(ctx, subject, c.params)
+                    leaned = ctx.leaning
+            if cross:
+                cache[c.id] = (met, vals, leaned)
+        mets[i] = met
+        if values is not None:
+            values[i] = vals
+        if leaned:
+            leaning |= 1 << i
+        if i < plan.n_cross:
+            if met is False:
+                cross_ok = False
+            elif met is None:
+                cross_pending = True
     routes: list[tuple[str, bool]] = []
     eligible = False
     all_judged = False
-    offset = n_cross
-    for route in rule.routes:
-        own = mets[offset : offset + len(route.conditions)]
-        leans = any(offset <= i < offset + len(route.conditions) for i in leaning)
-        offset += len(route.conditions)
-        records_ok = all(
-            m is True for c, m in zip(route.conditions, own, strict=True) if c.is_record
-        )
-        blocked = any(m is False for m in own)
-        met = route.decidable and cross_record_ok and not cross_blocked and records_ok
-        met = met and not blocked
-        routes.append((route.id, met))
-        if met:
+    cross_leaning = leaning & ((1 << plan.n_cross) - 1)
+    for route_id, first, end, decidable in plan.routes:
+        ok = decidable and cross_ok
+        pending = cross_pending or bool(cross_leaning)
+        if ok:
+            for i in range(first, end):
+                m = mets[i]
+                if m is False:
+                    ok = False
+                    break
+                if m is None or leaning >> i & 1:
+                    pending = True
+        routes.append((route_id, ok))
+        if ok:
             eligible = True
-            if not cross_pending and not leans and not any(m is None for m in own):
+            if not pending:
                 all_judged = True
     if not eligible:
         verdict = Verdict.NOT_ELIGIBLE
@@ -163,38 +214,24 @@ def _evaluate_rule(
     else:
         verdict = Verdict.NEEDS_JUDGEMENT
     return AwardResult(
-        award=rule.award,
+        award=plan.rule.award,
         eligible=eligible,
         verdict=verdict,
         routes=tuple(routes),
         mets=tuple(mets),
-        values=tuple(values) if ctx.explain else None,
-        rule=rule,
+        values=tuple(values) if values is not None else None,
+        rule=plan.rule,
     )
 
 
-def _evaluate_condition(
-    c: Condition, subject: PersonFacts | UnitFacts, ctx: Context
-) -> tuple[Any, dict[str, Any] | None]:
-    vals: dict[str, Any] | None = None
-    if c.applies_if:
-        applies = APPLICABILITY[c.applies_if](ctx, subject, c.params)
-        if applies is None:
-            return NOT_APPLICABLE, None
-        vals = applies
-    if c.kind == "judgement":
-        recorded = subject.judgements.get(c.id)
-        if ctx.explain:
-            vals = dict(vals or {})
-            vals.setdefault("detail", "")
-            if recorded is not None:
-                vals["detail"] = (
-                    vals["detail"] + (" " if vals["detail"] else "") + "Đã đánh giá: "
-                    + ("đạt." if recorded else "không đạt.")
-                )  # fmt: skip
-        return recorded, vals
-    met, check_vals = CHECKS[c.check](ctx, subject, c.params)
-    return met, check_vals
+def _judgement_values(vals: dict[str, Any] | None, recorded: bool | None) -> dict[str, Any]:
+    out = dict(vals or {})
+    detail = out.get("detail", "")
+    if recorded is not None:
+        verdict = "Đã đánh giá: " + ("đạt." if recorded else "không đạt.")
+        detail = f"{detail} {verdict}" if detail else verdict
+    out["detail"] = detail
+    return out
 
 
 def _run(
@@ -215,11 +252,12 @@ def _run(
     }
     caches: dict[int, dict[str, Any]] = {pid: {} for pid in people}
     for rule in rule_set.rules_for("person"):
+        plan = _plan(rule)
         ctx.award = rule.award
         eligible: set[int] = set()
         pending: set[int] = set()
         for pid, f in people.items():
-            result = _evaluate_rule(rule, f, ctx, caches[pid])
+            result = _evaluate_rule(plan, f, ctx, caches[pid])
             if result.eligible:
                 eligible.add(pid)
                 if result.verdict == Verdict.NEEDS_JUDGEMENT:
@@ -233,11 +271,12 @@ def _run(
     }
     unit_caches: dict[int, dict[str, Any]] = {uid: {} for uid in units}
     for rule in rule_set.rules_for("unit"):
+        plan = _plan(rule)
         ctx.award = rule.award
         eligible = set()
         pending = set()
         for uid, uf in units.items():
-            result = _evaluate_rule(rule, uf, ctx, unit_caches[uid])
+            result = _evaluate_rule(plan, uf, ctx, unit_caches[uid])
             if result.eligible:
                 eligible.add(uid)
                 if result.verdict == Verdict.NEEDS_JUDGEMENT:

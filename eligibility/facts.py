@@ -83,6 +83,7 @@ class PersonFacts:
     disciplines: list[DisciplineFact] = field(default_factory=list)
     judgements: dict[str, bool] = field(default_factory=dict)
     transfer: tuple[str, int] | None = None  # (old unit name, months there in the year)
+    free_from: int = -1  # cache of checks.discipline_free_from (-1: not computed yet)
 
 
 @dataclass(slots=True)
