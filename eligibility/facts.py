@@ -224,13 +224,12 @@ def load_people(year: int, person_filter: Any, award_codes: list[str]) -> dict[i
             .values("person_id")
             .annotate(**aggregates)
         )
+        keys = [(code, f"m_{code}", f"y_{code}") for code in type_ids]
         for row in rows:
             facts = people.get(row["person_id"])
             if facts is None:
                 continue
-            facts.awards = {
-                code: (int(row[f"m_{code}"] or 0), row[f"y_{code}"]) for code in type_ids
-            }
+            facts.awards = {code: (row[m] or 0, row[y]) for code, m, y in keys}
 
     through = Initiative.authors.through
     for pid, iid, iyear, level, kind, used_code, used_year, used_person in through.objects.filter(

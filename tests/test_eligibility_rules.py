@@ -628,3 +628,86 @@ def test_the_shipped_rule_set_is_not_edited_in_place() -> None:
 
 
 PINNED_2024 = "917fe6a79f563ab98e4d7ee7be30a1050648bfe7c66da608220cd37e8fbca3a8"
+
+
+# --- the vectorised bulk path gives the same answers as the per-subject checks ------
+
+
+def _random_history(tree: Any, seed: int) -> None:
+    import random
+
+    rng = random.Random(seed)
+    ratings = ["HTXSNV", "HTTNV", "HTTNV", "HTNV", "KHTNV"]
+    units = [tree.KTTV_A, tree.KTTV_B, tree.KTTV]
+    people = []
+    for i in range(45):
+        started = dt.date(2020, 1, 1) if rng.random() < 0.85 else dt.date(Y, rng.randint(5, 9), 1)
+        p = make_person(tree, f"V{i:02d}", unit=rng.choice(units), started_on=started)
+        people.append(p)
+        rate(p, {y: rng.choice(ratings) for y in range(Y - 9, Y + 1) if rng.random() < 0.95})
+        for y in range(Y - 8, Y):
+            if rng.random() < 0.35:
+                give(p, "CSTDCS", y)
+        for code, chance in (("BK_BO", 0.2), ("BK_TTG", 0.1), ("CSTD_BO", 0.15)):
+            if rng.random() < chance:
+                give(p, code, rng.randint(Y - 8, Y - 1))
+        if rng.random() < 0.5:
+            ini = initiative(
+                p,
+                rng.randint(Y - 3, Y),
+                level=rng.choice(["CO_SO", "CO_SO", "BO_TINH", "TOAN_QUOC"]),
+                kind=rng.choice([InitiativeKind.INITIATIVE, InitiativeKind.RESEARCH]),
+            )
+            if rng.random() < 0.3:
+                give(p, "GIAY_KHEN", Y, initiatives=[ini])
+        if rng.random() < 0.1:
+            discipline(p, form=DisciplineForm.KHIEN_TRACH, status=DisciplineStatus.PENDING)
+        elif rng.random() < 0.12:
+            discipline(
+                p,
+                form=rng.choice([DisciplineForm.KHIEN_TRACH, DisciplineForm.CANH_CAO]),
+                status=DisciplineStatus.DECIDED,
+                decided_on=dt.date(rng.randint(Y - 3, Y), 3, 1),
+            )
+        if rng.random() < 0.3:
+            rec.judgement_set(
+                actor=None, condition_id="LDTT.tu_luc_doan_ket", year=Y, met=rng.random() < 0.8,
+                person=p,
+            )  # fmt: skip
+    for p in rng.sample(people, 5):
+        other = tree.KTTV_B if p.unit_id != tree.KTTV_B.pk else tree.KTTV_A
+        ppl.person_transfer(actor=None, person=p, unit=other, on=dt.date(Y, rng.randint(10, 11), 1))
+    for unit in units:
+        for y in (Y - 1, Y):
+            org.unit_rating_set(actor=None, unit=unit, year=y, rating=rng.choice(ratings[:3]))
+    give(None, "TTLDXS", Y - 1, unit=tree.KTTV_A)
+    org.cluster_create(
+        actor=None, organizer=tree.MIN, kind="CLUSTER", name="Cụm 1", year=Y,
+        members=[tree.KTTV_A, tree.KTTV_B], leader=tree.KTTV_B,
+    )  # fmt: skip
+    rec.judgement_set(
+        actor=None, condition_id="TTLDTT.doan_ket", year=Y, met=True, unit=tree.KTTV_A
+    )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("seed", [1, 2])
+def test_vectorised_and_per_subject_paths_agree(tree: Any, seed: int) -> None:
+    _random_history(tree, seed)
+    fast = evaluate_subtree(tree.KTTV, Y)
+    reference = evaluate_subtree(tree.KTTV, Y, explain=True)
+    assert fast.people.keys() == reference.people.keys()
+    assert fast.units.keys() == reference.units.keys()
+    verdicts = set()
+    for kind in ("people", "units"):
+        for key, ref in getattr(reference, kind).items():
+            got = getattr(fast, kind)[key]
+            for expected, actual in zip(ref.results, got.results, strict=True):
+                where = f"{ref.code} {expected.award}"
+                assert actual.verdict == expected.verdict, where
+                assert actual.eligible == expected.eligible, where
+                assert actual.routes == expected.routes, where
+                assert actual.mets == expected.mets, where
+                verdicts.add(expected.verdict)
+    # The data set exercises every verdict, or the comparison proves little.
+    assert verdicts == set(Verdict)
