@@ -169,37 +169,47 @@ def members_query(year: int, unit_q: Q | None = None, units: Any = None) -> Quer
 def load_people(year: int, person_filter: Any, award_codes: list[str]) -> dict[int, PersonFacts]:
     """Facts of the people selected by `person_filter` (a queryset of ids or a list)."""
     day = year_end(year)
-    people: dict[int, PersonFacts] = {}
-    for pid, code, name, sort_key, current in (
-        Person.objects.filter(pk__in=person_filter)
-        .values_list("id", "code", "full_name", "sort_key", "unit_id")
-        .iterator(chunk_size=5000)
-    ):
-        people[pid] = PersonFacts(pid, code, name, sort_key, None, current)
-    if not people:
-        return people
-
-    # Membership on 31/12, first assignment (recruitment), and whether they moved in the year.
-    for pid, unit_id in (
-        members_query(year).filter(person_id__in=person_filter).values_list("person_id", "unit_id")
-    ):
-        if pid in people:
-            people[pid].unit_id = unit_id
     jan1 = dt.date(year, 1, 1)
+    people: dict[int, PersonFacts] = {}
+    # One pass over the assignments gives who they are, their unit on 31/12, when they
+    # were recruited and whether they moved during the year.
+    member = Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=day))
     in_year = Q(start__lte=day) & (Q(end__isnull=True) | Q(end__gte=jan1))
     moved: list[int] = []
-    for pid, first, n_year in (
+    assignment_rows = (
         Assignment.objects.filter(person_id__in=person_filter)
-        .values("person_id")
-        .annotate(first=Min("start"), n_year=Count("id", filter=in_year))
-        .values_list("person_id", "first", "n_year")
+        .values("person_id", "person__code", "person__full_name", "person__sort_key")
+        .annotate(
+            current=Max("person__unit_id"),
+            unit_on=Max(Case(When(member, then=F("unit_id")), default=Value(None))),
+            first=Min("start"),
+            n_year=Count("id", filter=in_year),
+        )
+        .values_list(
+            "person_id",
+            "person__code",
+            "person__full_name",
+            "person__sort_key",
+            "current",
+            "unit_on",
+            "first",
+            "n_year",
+        )
+    )
+    for pid, code, name, sort_key, current, unit_on, first, n_year in assignment_rows.iterator(
+        chunk_size=5000
     ):
-        facts = people.get(pid)
-        if facts is None:
-            continue
-        facts.recruited_on = first
+        people[pid] = PersonFacts(pid, code, name, sort_key, unit_on, current, first)
         if n_year > 1:
             moved.append(pid)
+    if isinstance(person_filter, list | tuple | set):
+        # Someone recorded without any assignment is still a subject (of no unit).
+        for pid, code, name, sort_key, current in Person.objects.filter(
+            pk__in=[p for p in person_filter if p not in people]
+        ).values_list("id", "code", "full_name", "sort_key", "unit_id"):
+            people[pid] = PersonFacts(pid, code, name, sort_key, None, current)
+    if not people:
+        return people
     if moved:
         _load_transfers(year, people, moved)
 
