@@ -10,7 +10,9 @@ from django.shortcuts import render
 from accounts.access import (
     Perm,
     access,
+    awards_visible_to,
     filter_by_unit_scope,
+    has_perm_anywhere,
     people_visible_to,
     public,
     roles_of,
@@ -21,6 +23,8 @@ from audit.models import AuditEvent
 from core.choices import Rating
 from organizations.models import UnitRating, UnitStatus
 from people.models import PersonRating
+from plans.access import plans_visible_to
+from plans.models import Requirement
 
 
 @access(Perm.VIEW)
@@ -45,8 +49,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     recent = filter_by_unit_scope(
         AuditEvent.objects.select_related("actor"), request.user, Perm.VIEW, "unit"
     )[:8]
+    today = dt.date.today()
+    deadlines = (
+        Requirement.objects.filter(
+            plan__in=plans_visible_to(request.user),
+            due_on__gte=today - dt.timedelta(days=14),
+            due_on__lte=today + dt.timedelta(days=60),
+        )
+        .select_related("plan")
+        .order_by("due_on", "plan__code")[:8]
+    )
+    awards = dict(
+        awards_visible_to(request.user)
+        .filter(year=year)
+        .values_list("award_type__code")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     context = {
-        "year": year,
+        "today": today,
+        "deadlines": deadlines,
+        "awards_count": sum(awards.values()),
+        "can_evaluate": has_perm_anywhere(request.user, Perm.VIEW_SENSITIVE),
         "active_units": unit_counts.get(UnitStatus.ACTIVE, 0),
         "closed_units": sum(n for s, n in unit_counts.items() if s != UnitStatus.ACTIVE),
         "people_count": people.count(),
