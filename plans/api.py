@@ -152,8 +152,8 @@ class RequirementStatusOut(Schema):
 
 
 class ComplianceOut(Schema):
-    plan: str
-    as_of: dt.date
+    """Exactly the contract's shape: nothing else at any level."""
+
     requirements: list[RequirementStatusOut]
 
 
@@ -339,8 +339,6 @@ def compliance(request: HttpRequest, code: str, as_of: dt.date | None = None) ->
     # A unit that only answers the plan sees its own rows, not its neighbours'.
     units = None if sees_issuer(request.user, plan) else units_visible_to(request.user)
     return {
-        "plan": plan.code,
-        "as_of": day,
         "requirements": [
             {
                 "key": rc.requirement.key,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 import pytest
@@ -176,8 +175,14 @@ def test_compliance_of_a_unit_reader_shows_only_their_units(
 
 def test_compliance_as_of_defaults_to_today(api_as: Any, plan: dict[str, Any]) -> None:
     data = api_as("standing").get("/api/v1/plans/KH-BTNMT-2023/compliance").json()
-    assert data["as_of"] == dt.date.today().isoformat()
+    # Every due date of the fixture is past today: nothing sent, so all are missing.
     assert {u["status"] for r in data["requirements"] for u in r["units"]} == {"MISSING"}
+    # The contract's shape, exactly.
+    assert set(data) == {"requirements"}
+    for requirement in data["requirements"]:
+        assert set(requirement) == {"key", "kind", "due_on", "units"}
+        for unit in requirement["units"]:
+            assert set(unit) == {"unit", "status", "submitted_on"}
 
 
 def test_submission_errors(api_as: Any, plan: dict[str, Any]) -> None:
