@@ -69,7 +69,7 @@ STATUS_CSS = {
 # A symbol as well as a colour and a word, so the grid reads in greyscale too.
 STATUS_ICON = {
     ComplianceStatus.ON_TIME: "✓",
-    ComplianceStatus.LATE: "⏱",
+    ComplianceStatus.LATE: "»",  # a Latin-1 sign every font has, unlike a clock
     ComplianceStatus.MISSING: "✗",
     ComplianceStatus.PENDING: "…",
     ComplianceStatus.INVALID: "!",
