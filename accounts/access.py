@@ -82,6 +82,25 @@ class Scope:
             q |= Q(**{f"{prefix}path__startswith": path})
         return q
 
+    def any_q(self, *prefixes: str) -> Q:
+        """Rows tied to a unit of this scope through any of several relations.
+
+        Not `unit_q(a) | unit_q(b)`: for an unlimited scope both are Q(), and
+        Q() | Q(x) is Q(x), not "everything".
+        """
+        if self.everything:
+            return Q()
+        q = Q(pk__in=[])
+        for prefix in prefixes:
+            q |= self.unit_q(prefix)
+        return q
+
+    def ids_at_or_above(self) -> set[int]:
+        """Ids of the scope's root units and of every unit above them."""
+        from organizations.models import path_ids
+
+        return {pk for path in self.paths for pk in path_ids(path)}
+
     def covers(self, unit: Unit) -> bool:
         return self.everything or any(unit.path.startswith(p) for p in self.paths)
 
@@ -258,8 +277,7 @@ def awards_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Award]:
     """Awards of people (through their current unit) and of units in scope."""
     from awards.models import Award
 
-    scope = scope_for(user, perm)
-    return Award.objects.filter(scope.unit_q("person__unit__") | scope.unit_q("unit__"))
+    return Award.objects.filter(scope_for(user, perm).any_q("person__unit__", "unit__"))
 
 
 def get_award_for(user: Any, pk: int, write: Perm | None = None) -> Award:

@@ -312,8 +312,6 @@ def awards_bulk_create(*, actor: Any, rows: Sequence[AwardData]) -> list[Award]:
             raise Conflict(
                 _("Một số khen thưởng vừa được người khác nhập trùng; không có gì được ghi.")
             ) from exc
-        if created and created[0].pk is None:  # backends that do not return ids
-            created = _reload(objs)
         audit.record_many(
             actor=actor,
             action="award.import",
@@ -331,13 +329,6 @@ def awards_bulk_create(*, actor: Any, rows: Sequence[AwardData]) -> list[Award]:
             ],
         )
         return created
-
-
-def _reload(objs: list[Award]) -> list[Award]:
-    keys = {(a.person_id, a.unit_id, a.award_type_id, a.year) for a in objs}
-    years = {a.year for a in objs}
-    found = Award.objects.filter(year__in=years).select_related("person__unit", "unit")
-    return [a for a in found if (a.person_id, a.unit_id, a.award_type_id, a.year) in keys]
 
 
 # --- initiatives --------------------------------------------------------------------
@@ -476,9 +467,8 @@ def initiatives_bulk_create(*, actor: Any, rows: Sequence[InitiativeData]) -> li
             initiative = Initiative()
             _fill_initiative(initiative, data)
             created.append(initiative)
+        # SQLite and PostgreSQL both return the new ids, which the authors' rows need.
         Initiative.objects.bulk_create(created, batch_size=1000)
-        if created and created[0].pk is None:
-            raise RuntimeError("the database did not return ids for the new initiatives")
         through = Initiative.authors.through
         through.objects.bulk_create(
             [

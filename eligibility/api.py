@@ -12,6 +12,7 @@ from ninja import Router, Schema
 from accounts.access import Perm, can, get_person_for, get_unit_for
 from core.errors import invalid
 from eligibility.engine import SubjectResult, evaluate_person, evaluate_unit
+from eligibility.exports import results_json
 from eligibility.rules import RuleSet
 from organizations.api import ERRORS
 
@@ -52,24 +53,7 @@ class EligibilityOut(Schema):
 def eligibility_out(
     kind: str, code: str, year: int, rule_set: RuleSet, subject: SubjectResult | None
 ) -> dict[str, Any]:
-    results = []
-    for result in subject.results if subject is not None else []:
-        results.append(
-            {
-                "award": result.award,
-                "eligible": result.eligible,
-                "conditions": [
-                    {
-                        "id": o.condition.id,
-                        "met": o.met,
-                        "kind": o.condition.kind,
-                        "citation": o.condition.citation,
-                        "explanation": o.explanation,
-                    }
-                    for o in result.conditions()
-                ],
-            }
-        )
+    results = results_json(subject, verdicts=False) if subject is not None else []
     return {
         "subject": {"kind": kind, "code": code},
         "year": year,

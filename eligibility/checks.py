@@ -119,10 +119,6 @@ def unit_holds(ctx: Context, f: UnitFacts, code: str, y: int) -> bool:
     return False
 
 
-def _highest_set(mask: int) -> int:
-    return mask.bit_length() - 1
-
-
 def latest_before(awards: dict[str, tuple[int, int | None]], code: str, year: int) -> int | None:
     mask, earliest = awards.get(code, (0, None))
     older = mask >> 1  # bit 0 is the year itself

@@ -11,6 +11,27 @@ from openpyxl.utils import get_column_letter
 from eligibility.engine import VERDICT_LABELS, Evaluation, SubjectResult
 
 
+def results_json(subject: SubjectResult, *, verdicts: bool = True) -> list[dict[str, Any]]:
+    """The contract's `results` (with `verdicts=False`, exactly its keys)."""
+    out = []
+    for r in subject.results:
+        item: dict[str, Any] = {"award": r.award, "eligible": r.eligible}
+        if verdicts:
+            item["verdict"] = r.verdict.value
+        item["conditions"] = [
+            {
+                "id": o.condition.id,
+                "met": o.met,
+                "kind": o.condition.kind,
+                "citation": o.condition.citation,
+                "explanation": o.explanation,
+            }
+            for o in r.conditions()
+        ]
+        out.append(item)
+    return out
+
+
 def subject_json(evaluation: Evaluation, subject: SubjectResult) -> dict[str, Any]:
     return {
         "subject": {"kind": subject.kind, "code": subject.code},
@@ -21,24 +42,7 @@ def subject_json(evaluation: Evaluation, subject: SubjectResult) -> dict[str, An
             "id": evaluation.rule_set.id,
             "effective_from": evaluation.rule_set.effective_from.isoformat(),
         },
-        "results": [
-            {
-                "award": r.award,
-                "eligible": r.eligible,
-                "verdict": r.verdict.value,
-                "conditions": [
-                    {
-                        "id": o.condition.id,
-                        "met": o.met,
-                        "kind": o.condition.kind,
-                        "citation": o.condition.citation,
-                        "explanation": o.explanation,
-                    }
-                    for o in r.conditions()
-                ],
-            }
-            for r in subject.results
-        ],
+        "results": results_json(subject),
     }
 
 

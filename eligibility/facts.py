@@ -349,7 +349,3 @@ def load_units(year: int, unit_filter: Any, award_codes: list[str]) -> dict[int,
         if uid in units:
             units[uid].judgements[condition_id] = met
     return units
-
-
-def latest_rating_year() -> int | None:
-    return PersonRating.objects.aggregate(y=Max("year"))["y"]

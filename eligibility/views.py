@@ -86,11 +86,6 @@ AWARD_KIND_LABEL = {
 }
 
 
-def can_view_eligibility(user: Any, unit: Unit) -> bool:
-    """For other pages' "Xét điều kiện khen thưởng" button (see includes/subject_link.html)."""
-    return can(user, Perm.VIEW_SENSITIVE, unit)
-
-
 def _require_sensitive(user: Any, unit: Unit) -> None:
     if not can(user, Perm.VIEW_SENSITIVE, unit):
         raise PermissionDenied

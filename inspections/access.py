@@ -19,9 +19,7 @@ from inspections.models import FollowUp, Inspection, InspectionPlan
 
 def inspections_visible_to(user: Any) -> QuerySet[Inspection]:
     scope = scope_for(user, Perm.VIEW)
-    if scope.everything:  # Q() | q would be just q
-        return Inspection.objects.all()
-    return Inspection.objects.filter(scope.unit_q("plan__council__unit__") | scope.unit_q("unit__"))
+    return Inspection.objects.filter(scope.any_q("plan__council__unit__", "unit__"))
 
 
 def plans_visible_to(user: Any) -> QuerySet[InspectionPlan]:

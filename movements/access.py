@@ -14,19 +14,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.access import Perm, Scope, can, scope_for, units_visible_to
+from accounts.access import Perm, can, scope_for, units_visible_to
 from movements.models import Movement, Registration
 from organizations.models import Unit
-
-
-def _ancestor_paths(scope: Scope) -> list[str]:
-    """Paths of every unit above (or at) a scope root: "/1/4/17/" gives "/1/", "/1/4/", ..."""
-    paths: set[str] = set()
-    for path in scope.paths:
-        parts = [p for p in path.split("/") if p]
-        for end in range(1, len(parts) + 1):
-            paths.add("/" + "/".join(parts[:end]) + "/")
-    return sorted(paths)
 
 
 def movements_visible_to(user: Any) -> QuerySet[Movement]:
@@ -34,7 +24,7 @@ def movements_visible_to(user: Any) -> QuerySet[Movement]:
     if scope.everything:
         return Movement.objects.all()
     return Movement.objects.filter(
-        scope.unit_q("launching_unit__") | Q(launching_unit__path__in=_ancestor_paths(scope))
+        scope.unit_q("launching_unit__") | Q(launching_unit_id__in=scope.ids_at_or_above())
     )
 
 
@@ -60,11 +50,8 @@ def require_acting_unit(user: Any, movement: Movement, perm: Perm) -> None:
 
 
 def registrations_visible_to(user: Any, perm: Perm = Perm.VIEW) -> QuerySet[Registration]:
-    scope = scope_for(user, perm)
-    if scope.everything:  # Q() | q would be just q: an empty Q does not mean "all" here
-        return Registration.objects.all()
     return Registration.objects.filter(
-        scope.unit_q("unit__") | scope.unit_q("movement__launching_unit__")
+        scope_for(user, perm).any_q("unit__", "movement__launching_unit__")
     )
 
 

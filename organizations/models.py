@@ -28,6 +28,11 @@ class UnitStatus(models.TextChoices):
     DISSOLVED = "DISSOLVED", _("Đã giải thể")
 
 
+def path_ids(path: str) -> list[int]:
+    """The unit ids along a materialised path, root first ("/1/4/17/" → [1, 4, 17])."""
+    return [int(part) for part in path.strip("/").split("/") if part]
+
+
 class Unit(models.Model):
     """A node of the organisation tree.
 
@@ -79,6 +84,11 @@ class Unit(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status == UnitStatus.ACTIVE
+
+    @property
+    def ancestor_ids(self) -> list[int]:
+        """Ids of the units above this one, root first."""
+        return path_ids(self.path)[:-1]
 
     def active_on(self, day: dt.date) -> bool:
         return self.valid_from <= day and (self.valid_to is None or self.valid_to >= day)

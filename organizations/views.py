@@ -75,6 +75,7 @@ from organizations.models import (
     UnitKind,
     UnitStatus,
     UnitSuccession,
+    path_ids,
 )
 from people.models import Person
 
@@ -452,7 +453,7 @@ def unit_merge(request: HttpRequest, code: str) -> HttpResponse:
     unit = get_unit_for(user, code, write=Perm.MANAGE_ORG)
     if (back := _active_or_back(request, unit)) is not None:
         return back
-    ancestors = [int(pk) for pk in unit.path.strip("/").split("/")]
+    ancestors = path_ids(unit.path)
     outside = _manageable(user).exclude(path__startswith=unit.path).order_by("path")
     form = forms.UnitMergeForm(
         request.POST or None,

@@ -16,13 +16,8 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
 from accounts.access import Perm, can, scope_for
+from organizations.models import path_ids
 from plans.models import Plan, Requirement, RequirementScope, Submission
-
-
-def _ancestor_ids(path: str) -> list[int]:
-    """Ids of the strict ancestors of the unit whose path is `path` ("/1/4/17/" -> [1, 4])."""
-    parts = [int(p) for p in path.strip("/").split("/") if p]
-    return parts[:-1]
 
 
 def plans_visible_to(user: Any) -> QuerySet[Plan]:
@@ -37,7 +32,7 @@ def plans_visible_to(user: Any) -> QuerySet[Plan]:
     parents: set[int] = set()
     ancestors: set[int] = set()
     for path in scope.paths:
-        chain = _ancestor_ids(path)
+        chain = path_ids(path)[:-1]
         if chain:
             parents.add(chain[-1])
             ancestors.update(chain)

@@ -34,7 +34,7 @@ def place_of(unit: Unit) -> str:
     it; central agencies are in Hà Nội.
     """
     chain = [unit]
-    ancestor_ids = [int(p) for p in unit.path.strip("/").split("/") if p][:-1]
+    ancestor_ids = unit.ancestor_ids
     if ancestor_ids:
         chain += list(Unit.objects.filter(pk__in=ancestor_ids).order_by("-depth"))
     for node in chain:

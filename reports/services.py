@@ -4,9 +4,9 @@ write and audited in the same transaction."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -87,10 +87,6 @@ def _year_errors(year: int | None) -> list[FieldError]:
     return []
 
 
-def _ancestor_ids(unit: Unit) -> list[int]:
-    return [int(p) for p in unit.path.strip("/").split("/") if p][:-1]
-
-
 def _in_subtree(unit: Unit, root: Unit) -> bool:
     return unit.path.startswith(root.path)
 
@@ -104,7 +100,7 @@ def applicable_requirements(unit: Unit, year: int) -> QuerySet[Requirement]:
     A requirement without a year counts for the year its deadline falls in or the
     year before (a report on 2024 is often due in January 2025).
     """
-    in_scope = Q(scope=RequirementScope.SUBTREE, plan__issuer_id__in=_ancestor_ids(unit))
+    in_scope = Q(scope=RequirementScope.SUBTREE, plan__issuer_id__in=unit.ancestor_ids)
     if unit.parent_id is not None:
         in_scope |= Q(scope=RequirementScope.CHILD_UNITS, plan__issuer_id=unit.parent_id)
     return (
@@ -302,6 +298,48 @@ def annual_report_refresh(*, actor: Any, report: AnnualReport) -> AnnualReport:
     return report
 
 
+R = TypeVar("R", AnnualReport, CompiledReport)
+
+
+def _send_upward(
+    *,
+    actor: Any,
+    report: R,
+    on: dt.date,
+    fields: list[str],
+    action: str,
+    note: str,
+    document: Callable[[], bytes],
+    name: str,
+) -> R:
+    """Mark a report sent (audited) and, when it answers a plan's requirement, send it
+    there as the unit's submission, with the report's DOCX attached."""
+    before = audit.snapshot(report, fields)
+    report.status = ReportStatus.SUBMITTED
+    report.submitted_on = on
+    report.submitted_by = _user(actor)
+    report.save()
+    audit.record(
+        actor=actor,
+        action=action,
+        obj=report,
+        before=before,
+        after=audit.snapshot(report, fields),
+        unit=report.unit,
+    )
+    if report.requirement is not None:
+        _submit_to_plan(
+            actor=actor,
+            requirement=report.requirement,
+            unit=report.unit,
+            on=on,
+            note=note,
+            docx=document(),
+            name=name,
+        )
+    return report
+
+
 @transaction.atomic
 def annual_report_submit(
     *, actor: Any, report: AnnualReport, on: dt.date | None = None
@@ -311,34 +349,18 @@ def annual_report_submit(
     _require_draft(report)
     if not report.results:
         raise invalid("results", _("Chưa nhập kết quả đạt được: báo cáo gửi đi phải có nội dung."))
-    on = on or today()
-    before = audit.snapshot(report, REPORT_FIELDS)
-    report.status = ReportStatus.SUBMITTED
-    report.submitted_on = on
-    report.submitted_by = _user(actor)
-    report.save()
-    audit.record(
-        actor=actor,
-        action="annual_report.submit",
-        obj=report,
-        before=before,
-        after=audit.snapshot(report, REPORT_FIELDS),
-        unit=report.unit,
-    )
-    if report.requirement_id is not None:
-        from reports.documents import annual_report_docx
+    from reports.documents import annual_report_docx
 
-        assert report.requirement is not None
-        _submit_to_plan(
-            actor=actor,
-            requirement=report.requirement,
-            unit=report.unit,
-            on=on,
-            note=_("Báo cáo năm %(y)s") % {"y": report.year},
-            docx=annual_report_docx(report),
-            name=f"bao-cao-{report.unit.code}-{report.year}.docx",
-        )
-    return report
+    return _send_upward(
+        actor=actor,
+        report=report,
+        on=on or today(),
+        fields=REPORT_FIELDS,
+        action="annual_report.submit",
+        note=_("Báo cáo năm %(y)s") % {"y": report.year},
+        document=lambda: annual_report_docx(report),
+        name=f"bao-cao-{report.unit.code}-{report.year}.docx",
+    )
 
 
 # --- compiling the children's reports ----------------------------------------------------
@@ -498,34 +520,18 @@ def compiled_submit(
 ) -> CompiledReport:
     compiled = _locked(CompiledReport, compiled.pk)
     _require_draft(compiled)
-    on = on or today()
-    before = audit.snapshot(compiled, COMPILED_FIELDS)
-    compiled.status = ReportStatus.SUBMITTED
-    compiled.submitted_on = on
-    compiled.submitted_by = _user(actor)
-    compiled.save()
-    audit.record(
-        actor=actor,
-        action="compiled_report.submit",
-        obj=compiled,
-        before=before,
-        after=audit.snapshot(compiled, COMPILED_FIELDS),
-        unit=compiled.unit,
-    )
-    if compiled.requirement_id is not None:
-        from reports.documents import compiled_report_docx
+    from reports.documents import compiled_report_docx
 
-        assert compiled.requirement is not None
-        _submit_to_plan(
-            actor=actor,
-            requirement=compiled.requirement,
-            unit=compiled.unit,
-            on=on,
-            note=_("Báo cáo tổng hợp năm %(y)s") % {"y": compiled.year},
-            docx=compiled_report_docx(compiled),
-            name=f"bao-cao-tong-hop-{compiled.unit.code}-{compiled.year}.docx",
-        )
-    return compiled
+    return _send_upward(
+        actor=actor,
+        report=compiled,
+        on=on or today(),
+        fields=COMPILED_FIELDS,
+        action="compiled_report.submit",
+        note=_("Báo cáo tổng hợp năm %(y)s") % {"y": compiled.year},
+        document=lambda: compiled_report_docx(compiled),
+        name=f"bao-cao-tong-hop-{compiled.unit.code}-{compiled.year}.docx",
+    )
 
 
 # --- preliminary and final reviews -----------------------------------------------------------

@@ -62,66 +62,31 @@ class Tree:
     ST_VP: Unit
 
 
+# code, name, parent code, kind: in Tree's field order.
+TREE_UNITS = [
+    ("MIN", "Bộ Tài nguyên và Môi trường", None, UnitKind.MINISTRY),
+    ("TCCB", "Vụ Tổ chức cán bộ", "MIN", UnitKind.DEPARTMENT),
+    ("KTTV", "Tổng cục Khí tượng Thủy văn", "MIN", UnitKind.GENERAL_DEPARTMENT),
+    ("KTTV_A", "Đài Khí tượng Thủy văn khu vực Nam Bộ", "KTTV", UnitKind.AFFILIATED),
+    ("KTTV_B", "Trung tâm Dự báo khí tượng thủy văn quốc gia", "KTTV", UnitKind.AFFILIATED),
+    ("STNMT_ST", "Sở Tài nguyên và Môi trường Sóc Trăng", "MIN", UnitKind.PROVINCIAL_DEPARTMENT),
+    ("ST_VP", "Văn phòng Sở", "STNMT_ST", UnitKind.OFFICE),
+]
+
+
 @pytest.fixture
 def tree(db: Any) -> Tree:
-    mk = org.unit_create
-    ministry = mk(
-        actor=None,
-        code="MIN",
-        name="Bộ Tài nguyên và Môi trường",
-        parent=None,
-        kind=UnitKind.MINISTRY,
-        valid_from=START,
-    )
-    tccb = mk(
-        actor=None,
-        code="TCCB",
-        name="Vụ Tổ chức cán bộ",
-        parent=ministry,
-        kind=UnitKind.DEPARTMENT,
-        valid_from=START,
-    )
-    kttv = mk(
-        actor=None,
-        code="KTTV",
-        name="Tổng cục Khí tượng Thủy văn",
-        parent=ministry,
-        kind=UnitKind.GENERAL_DEPARTMENT,
-        valid_from=START,
-    )
-    a = mk(
-        actor=None,
-        code="KTTV_A",
-        name="Đài Khí tượng Thủy văn khu vực Nam Bộ",
-        parent=kttv,
-        kind=UnitKind.AFFILIATED,
-        valid_from=START,
-    )
-    b = mk(
-        actor=None,
-        code="KTTV_B",
-        name="Trung tâm Dự báo khí tượng thủy văn quốc gia",
-        parent=kttv,
-        kind=UnitKind.AFFILIATED,
-        valid_from=START,
-    )
-    st = mk(
-        actor=None,
-        code="STNMT_ST",
-        name="Sở Tài nguyên và Môi trường Sóc Trăng",
-        parent=ministry,
-        kind=UnitKind.PROVINCIAL_DEPARTMENT,
-        valid_from=START,
-    )
-    st_vp = mk(
-        actor=None,
-        code="ST_VP",
-        name="Văn phòng Sở",
-        parent=st,
-        kind=UnitKind.OFFICE,
-        valid_from=START,
-    )
-    return Tree(ministry, tccb, kttv, a, b, st, st_vp)
+    units: dict[str, Unit] = {}
+    for code, name, parent, kind in TREE_UNITS:
+        units[code] = org.unit_create(
+            actor=None,
+            code=code,
+            name=name,
+            parent=units[parent] if parent else None,
+            kind=kind,
+            valid_from=START,
+        )
+    return Tree(*units.values())
 
 
 def make_user(username: str, grants: list[tuple[str, Unit]] = (), **extra: Any) -> User:  # type: ignore[assignment]

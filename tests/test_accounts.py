@@ -88,3 +88,16 @@ def test_outsiders_and_read_only_users_get_explanatory_pages(personas: Any, tree
     denied = viewer.get("/units/KTTV_A/rating/")
     assert denied.status_code == 403
     assert "không có quyền" in denied.content.decode()
+
+
+@pytest.mark.django_db
+def test_scope_through_several_relations_and_above_its_roots(tree: Any, personas: Any) -> None:
+    from accounts.access import Perm, scope_for
+    from organizations.models import Unit
+
+    officer = scope_for(personas.officer, Perm.VIEW)  # KTTV and below
+    reached = set(Unit.objects.filter(officer.any_q("", "parent__")).values_list("code", flat=True))
+    assert reached == {"KTTV", "KTTV_A", "KTTV_B"}
+    assert officer.ids_at_or_above() == {tree.MIN.pk, tree.KTTV.pk}
+    everything = scope_for(personas.admin, Perm.VIEW)
+    assert Unit.objects.filter(everything.any_q("", "parent__")).count() == Unit.objects.count()
