@@ -41,6 +41,9 @@ class Perm(enum.StrEnum):
     CONFIRM = "confirm"  # the head's confirmation (movement registrations, reports)
     MANAGE_INSPECTIONS = "manage_inspections"  # council inspection plans and findings
     MANAGE_REPORTS = "manage_reports"  # annual reports, compilations, selections
+    MANAGE_EXEMPLARS = "manage_exemplars"  # register, foster, monitor exemplars of a unit
+    ASSESS_EXEMPLARS = "assess_exemplars"  # record verdicts on the standard's judgement criteria
+    PROPOSE_EXEMPLARS = "propose_exemplars"  # standing body: propose upward, record decisions
 
 
 ALL_ROLES = frozenset(Role)
@@ -61,6 +64,11 @@ PERMISSIONS: dict[Perm, frozenset[str]] = {
     Perm.CONFIRM: frozenset({Role.ADMIN, Role.HEAD}),
     Perm.MANAGE_INSPECTIONS: frozenset({Role.ADMIN, Role.STANDING, Role.COUNCIL}),
     Perm.MANAGE_REPORTS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.MANAGE_EXEMPLARS: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
+    Perm.ASSESS_EXEMPLARS: frozenset(
+        {Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD, Role.COUNCIL}
+    ),
+    Perm.PROPOSE_EXEMPLARS: frozenset({Role.ADMIN, Role.STANDING}),
 }
 
 

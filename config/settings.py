@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "movements",
     "inspections",
     "reports",
+    "exemplars",
 ]
 
 MIDDLEWARE = [

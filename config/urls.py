@@ -59,6 +59,7 @@ urlpatterns = [
     path("movements/", include("movements.urls")),
     path("inspections/", include("inspections.urls")),
     path("reports/", include("reports.urls")),
+    path("exemplars/", include("exemplars.urls")),
     path("api/v1/", api.urls),
     # Django's admin checks is_staff on every page itself; only superusers get it.
     path("admin/", admin.site.urls),

@@ -64,6 +64,11 @@ class Context:
     pending: dict[str, set[int]] = field(default_factory=dict)
     unit_pending: dict[str, set[int]] = field(default_factory=dict)
     leaning: bool = False  # set by a check that leaned on such a title
+    # Exemplar standards review a period (from the plan's start to the year assessed)
+    # and read facts outside the award records (who heads a unit, which units are
+    # recognised collective exemplars); eligibility runs leave both empty.
+    period_from: int = 0
+    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def vndate(day: dt.date | None) -> str:
@@ -549,7 +554,78 @@ def cluster_leader(ctx: Context, f: UnitFacts, p: dict[str, Any]) -> Result:
     return met, {"detail": text}
 
 
+# --- exemplar standard checks (a review period instead of a fixed number of years) ---
+
+
+def review_years(ctx: Context) -> list[int]:
+    """The years of the review period, at most as many as the rating history keeps."""
+    start = ctx.period_from or ctx.year
+    start = max(min(start, ctx.year), ctx.year - RATING_WINDOW + 1)
+    return list(range(start, ctx.year + 1))
+
+
+def title_every_year(ctx: Context, f: PersonFacts | UnitFacts, p: dict[str, Any]) -> Result:
+    """`award` recorded in every year of the review period (unbroken, hence consecutive)."""
+    code = p["award"]
+    years = review_years(ctx)
+    holds = unit_holds if isinstance(f, UnitFacts) else person_holds
+    ok = [holds(ctx, f, code, y) for y in years]  # type: ignore[arg-type]
+    return _chain_result(ctx, years, ok, 0, [], AWARD_LABEL.get(code, code))
+
+
+def rating_every_year(ctx: Context, f: PersonFacts | UnitFacts, p: dict[str, Any]) -> Result:
+    need = RATING_RANK[p["min"]]
+    years = review_years(ctx)
+    ok = [rank_in(f.ratings, ctx.year, y) >= need for y in years]
+    return _chain_result(ctx, years, ok, 0, [], f"Xếp loại {RANK_LABEL[need]}")
+
+
+def initiative_in_period(ctx: Context, f: PersonFacts, p: dict[str, Any]) -> Result:
+    """An initiative or research topic of the review period. Unlike a title, an exemplar
+    is not a reward: an initiative already used for an award still shows creativity."""
+    min_level = LEVEL_RANK[p.get("min_level", "CO_SO")]
+    years = review_years(ctx)
+    found = [i for i in f.initiatives if years[0] <= i.year <= ctx.year and i.level >= min_level]
+    met = len(found) >= int(p.get("count", 1))
+    if not ctx.explain:
+        return met, None
+    period = period_text(years[0], ctx.year)
+    if found:
+        years_found = sorted({i.year for i in found})
+        text = (
+            f"Sáng kiến, đề tài trong giai đoạn {period}: {len(found)} "
+            f"(năm {years_text(years_found)})."
+        )
+    else:
+        text = f"Không có sáng kiến, đề tài nào được công nhận trong giai đoạn {period}."
+    return met, {"detail": text, "period": period}
+
+
+def head_unit_is_exemplar(ctx: Context, f: PersonFacts, p: dict[str, Any]) -> Result:
+    """Head of a unit: the unit itself must be a recognised collective exemplar."""
+    unit_id, unit_name = ctx.extra.get("heads", {}).get(f.id, (None, ""))
+    state = ctx.extra.get("exemplar_units", {}).get(unit_id)
+    met = state is not None
+    if not ctx.explain:
+        return met, None
+    if met:
+        text = f"Đơn vị {unit_name} là tập thể điển hình tiên tiến ({state})."
+    else:
+        text = (
+            f"Là thủ trưởng đơn vị {unit_name}, nhưng đơn vị chưa được công nhận là tập thể "
+            "điển hình tiên tiến."
+        )
+    return met, {"detail": text, "unit": unit_name}
+
+
 # --- applicability tests (a condition is listed only when its test holds) -----------
+
+
+def is_unit_head(ctx: Context, f: PersonFacts, p: dict[str, Any]) -> Values:
+    head = ctx.extra.get("heads", {}).get(f.id)
+    if head is None:
+        return None
+    return {"detail": f"Thủ trưởng đơn vị {head[1]}.", "unit": head[1]}
 
 
 def transferred_with_months(ctx: Context, f: PersonFacts, p: dict[str, Any]) -> Values:
@@ -590,7 +666,12 @@ CHECKS: dict[str, Callable[[Context, Any, dict[str, Any]], Result]] = {
     "members_with_title": members_with_title,
     "no_member_disciplined": no_member_disciplined,
     "cluster_leader": cluster_leader,
+    "title_every_year": title_every_year,
+    "rating_every_year": rating_every_year,
+    "initiative_in_period": initiative_in_period,
+    "head_unit_is_exemplar": head_unit_is_exemplar,
 }
 APPLICABILITY: dict[str, Callable[[Context, Any, dict[str, Any]], Values]] = {
     "transferred_with_months": transferred_with_months,
+    "is_unit_head": is_unit_head,
 }

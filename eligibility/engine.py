@@ -277,9 +277,22 @@ def _run(
     unit_names: dict[int, str],
     explain: bool,
     evaluated_people: Iterable[int] | None = None,
+    *,
+    period_from: int = 0,
+    extra: dict[str, Any] | None = None,
 ) -> Evaluation:
     with _no_gc():
-        return _run_rules(rule_set, year, people, units, unit_names, explain, evaluated_people)
+        return _run_rules(
+            rule_set,
+            year,
+            people,
+            units,
+            unit_names,
+            explain,
+            evaluated_people,
+            period_from=period_from,
+            extra=extra,
+        )
 
 
 @contextmanager
@@ -304,8 +317,18 @@ def _run_rules(
     unit_names: dict[int, str],
     explain: bool,
     evaluated_people: Iterable[int] | None = None,
+    *,
+    period_from: int = 0,
+    extra: dict[str, Any] | None = None,
 ) -> Evaluation:
-    ctx = Context(year=year, explain=explain, people=people, unit_names=unit_names)
+    ctx = Context(
+        year=year,
+        explain=explain,
+        people=people,
+        unit_names=unit_names,
+        period_from=period_from,
+        extra=extra or {},
+    )
     wanted = set(evaluated_people) if evaluated_people is not None else set(people)
     person_out = {
         pid: SubjectResult("person", pid, f.code, f.name, f.sort_key, f.unit_id)

@@ -33,6 +33,11 @@ class Plan(models.Model):
     starts_on = models.DateField(_("từ ngày"))
     ends_on = models.DateField(_("đến ngày"))
     summary = models.TextField(_("mục đích, nội dung chính"), blank=True)
+    # The exemplar standard attached to the plan (exemplars/standards/*.toml id);
+    # empty: the plan above's, or the default standard.
+    exemplar_standard = models.CharField(
+        _("tiêu chuẩn điển hình tiên tiến"), max_length=64, blank=True
+    )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

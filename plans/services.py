@@ -840,12 +840,11 @@ def _validate_entries(unit: Unit, entries: Sequence[EntryData]) -> list[FieldErr
 
 
 def exemplar_entries(ids: Sequence[int]) -> list[EntryData]:
-    """Registration rows from exemplar records (issue 4); unknown ids are a 422 on "exemplars"."""
-    try:
-        model = apps.get_model("exemplars", "Exemplar")
-    except LookupError:
-        model = None
-    found: dict[Any, Any] = model.objects.in_bulk(list(ids)) if model is not None and ids else {}
+    """Registration rows from exemplar records; unknown ids are a 422 on "exemplars"."""
+    model = apps.get_model("exemplars", "Exemplar")
+    found: dict[Any, Any] = (
+        model.objects.select_related("person", "subject_unit").in_bulk(list(ids)) if ids else {}
+    )
     unknown = [str(i) for i in ids if i not in found]
     if unknown:
         raise invalid(
@@ -858,8 +857,10 @@ def exemplar_entries(ids: Sequence[int]) -> list[EntryData]:
         entries.append(
             EntryData(
                 title=str(getattr(record, "title", "") or record),
-                person=getattr(record, "person", None),
-                unit=getattr(record, "unit", None),
+                person=record.person,
+                # The registered collective is the exemplar's subject, not its
+                # discovering unit.
+                unit=record.subject_unit,
                 field=str(getattr(record, "field", "") or ""),
             )
         )
