@@ -102,6 +102,8 @@ class Award(models.Model):
     authority = models.CharField(_("cơ quan quyết định"), max_length=255, blank=True)
     file = models.FileField(_("tệp quyết định"), upload_to="awards/%Y/", blank=True)
     note = models.TextField(_("ghi chú"), blank=True)
+    # Set by a revocation (Law Art. 93): eligibility stops counting the award.
+    revoked_on = models.DateField(_("ngày thu hồi"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

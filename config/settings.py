@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "inspections",
     "reports",
     "exemplars",
+    "commendations",
 ]
 
 MIDDLEWARE = [
@@ -118,7 +120,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
     if TESTING:
-        DATABASES["default"]["TEST"] = {"NAME": ":memory:"}
+        # A file, not ":memory:": Django shares an in-memory test database between
+        # threads through SQLite's shared cache, whose table locks fail at once
+        # instead of waiting, so concurrency tests (parallel votes) could not run
+        # as the product runs. Under /dev/shm when there is one, for speed.
+        _shm = Path("/dev/shm")
+        _test_dir = _shm if _shm.is_dir() and os.access(_shm, os.W_OK) else DATA_DIR
+        DATABASES["default"]["TEST"] = {
+            "NAME": str(_test_dir / f"thidua-test-{os.getpid()}.sqlite3")
+        }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [

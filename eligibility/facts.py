@@ -229,7 +229,10 @@ def load_people(year: int, person_filter: Any, award_codes: list[str]) -> dict[i
         aggregates = _award_aggregates(year, type_ids)
         rows = (
             Award.objects.filter(
-                person_id__in=person_filter, award_type_id__in=type_ids.values(), year__lte=year
+                person_id__in=person_filter,
+                award_type_id__in=type_ids.values(),
+                year__lte=year,
+                revoked_on__isnull=True,
             )
             .values("person_id")
             .annotate(**aggregates)
@@ -328,7 +331,10 @@ def load_units(year: int, unit_filter: Any, award_codes: list[str]) -> dict[int,
     if type_ids:
         for row in (
             Award.objects.filter(
-                unit_id__in=unit_filter, award_type_id__in=type_ids.values(), year__lte=year
+                unit_id__in=unit_filter,
+                award_type_id__in=type_ids.values(),
+                year__lte=year,
+                revoked_on__isnull=True,
             )
             .values("unit_id")
             .annotate(**_award_aggregates(year, type_ids))
