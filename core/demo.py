@@ -552,6 +552,6 @@ def load_demo() -> DemoSummary:
     builder.build_users()
     # The demo of each later capability builds on the foundation's units and people.
     today = dt.date.today()
-    for app in ("awards", "plans", "movements", "inspections", "reports"):
+    for app in ("awards", "plans", "movements", "exemplars", "inspections", "reports"):
         import_module(f"{app}.demo").build(today)
     return builder.summary

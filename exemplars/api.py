@@ -34,7 +34,9 @@ from organizations.models import Unit
 from people.models import Person
 from plans.models import Plan
 
-router = Router(tags=["Điển hình tiên tiến"])
+# by_alias: the history's "from" (CONTRACT.md) is the alias of HistoryOut.from_, and ninja
+# serialises field names unless told otherwise.
+router = Router(tags=["Điển hình tiên tiến"], by_alias=True)
 
 
 class SubjectRef(Schema):
@@ -199,7 +201,8 @@ def exemplar_out(exemplar: Exemplar) -> dict[str, Any]:
             "decision_date": t.decision_date,
             "authority": t.authority,
         }
-        for t in exemplar.transitions.select_related("by").order_by("at", "pk")
+        # .all() so a list's prefetch serves it (Transition is ordered by time).
+        for t in exemplar.transitions.all()
     ]
     return {
         "id": exemplar.pk,
@@ -308,7 +311,8 @@ def list_exemplars(
 
 @router.get("/{exemplar_id}", response={200: ExemplarOut, **ERRORS}, summary="Một điển hình")
 def get_exemplar(request: HttpRequest, exemplar_id: int) -> dict[str, Any]:
-    return exemplar_out(get_exemplar_for(request.user, exemplar_id))
+    exemplar = get_exemplar_for(request.user, exemplar_id)
+    return exemplar_out(Exemplar.objects.prefetch_related("transitions__by").get(pk=exemplar.pk))
 
 
 @router.patch("/{exemplar_id}", response={200: ExemplarOut, **ERRORS}, summary="Sửa điển hình")

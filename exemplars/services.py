@@ -16,10 +16,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.access import Perm, can
+from accounts.access import PERMISSIONS, Perm, can
+from accounts.models import RoleGrant
 from audit import services as audit
 from core.errors import Conflict, FieldError, ValidationFailed, invalid
 from core.text import search_key
@@ -39,7 +41,9 @@ from exemplars.models import (
     Transition,
 )
 from exemplars.standards import standard_for_plan
-from organizations.models import Unit
+from notifications.models import NotificationKind
+from notifications.services import notify
+from organizations.models import Unit, path_ids
 from people.models import Person
 
 S = ExemplarState
@@ -241,8 +245,7 @@ def exemplar_create(
 def exemplar_update(*, actor: Any, exemplar: Exemplar, **changes: Any) -> Exemplar:
     """Edit the description and the fostering fields (weaknesses, remedies, mentor)."""
     exemplar = Exemplar.objects.select_for_update(of=("self",)).get(pk=exemplar.pk)
-    if exemplar.state in (S.REVOKED,):
-        raise Conflict(_("Điển hình đã bị thu hồi công nhận, không sửa được."))
+    _check_fostering(exemplar)
     before = audit.snapshot(exemplar, FIELDS)
     allowed = {f.removesuffix("_id") for f in FIELDS}
     unknown = set(changes) - allowed
@@ -391,7 +394,38 @@ def transition(
         },
         unit=exemplar.unit,
     )
+    _notify_next_owners(actor, exemplar)
     return exemplar
+
+
+def _notify_next_owners(actor: Any, exemplar: Exemplar) -> None:
+    """Tell whoever owns the next move that the file is now with them."""
+    perms = {
+        transition_perm(exemplar.state, nxt)
+        for nxt in ALLOWED[exemplar.state]
+        if nxt not in NEEDS_REASON
+    }
+    roles = {role for perm in perms for role in PERMISSIONS[perm]}
+    if not roles:
+        return
+    users = RoleGrant.objects.filter(
+        unit_id__in=path_ids(exemplar.unit.path), role__in=roles, user__is_active=True
+    ).values_list("user_id", flat=True)
+    actor_id = getattr(actor, "pk", None)
+    try:
+        url = reverse("exemplars:detail", args=[exemplar.pk])
+    except NoReverseMatch:
+        url = ""
+    notify(
+        [u for u in users if u != actor_id],
+        kind=NotificationKind.GENERAL,
+        title=_("Điển hình “%(t)s” chuyển sang “%(s)s”")
+        % {"t": exemplar.title, "s": S(exemplar.state).label},
+        body=_("%(subject)s, %(unit)s. Bước tiếp theo thuộc thẩm quyền của anh/chị.")
+        % {"subject": exemplar.subject_name, "unit": exemplar.unit.name},
+        url=url,
+        unit=exemplar.unit,
+    )
 
 
 def allowed_moves(user: Any, exemplar: Exemplar) -> list[str]:
@@ -418,6 +452,7 @@ def review_record(
     evidence: Any = None,
 ) -> CriterionReview:
     check_year(year)
+    _check_fostering(exemplar)
     ids = {c.id for c in judgement_conditions(exemplar)}
     errors = []
     if condition_id not in ids:
@@ -507,10 +542,12 @@ def _root_path(unit: Unit) -> str:
 
 
 def _check_fostering(exemplar: Exemplar) -> None:
-    if exemplar.state in (S.DROPPED, S.REVOKED):
+    # Read the state now, not what the caller's object remembers (a move may have
+    # happened since it was loaded).
+    state = Exemplar.objects.filter(pk=exemplar.pk).values_list("state", flat=True).get()
+    if state in (S.DROPPED, S.REVOKED):
         raise Conflict(
-            _("Điển hình ở trạng thái “%(s)s”: không cập nhật kế hoạch bồi dưỡng, theo dõi.")
-            % {"s": S(exemplar.state).label}
+            _("Điển hình ở trạng thái “%(s)s”: không cập nhật được nữa.") % {"s": S(state).label}
         )
 
 

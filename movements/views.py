@@ -4,18 +4,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
+from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from accounts.access import Perm, access, can, units_visible_to
+from accounts.access import Perm, access, can, scope_for, units_visible_to
 from audit.models import AuditEvent
 from audit.services import history_for
 from awards.models import AwardKind
@@ -24,6 +27,7 @@ from core.errors import Conflict, ValidationFailed
 from core.paging import paginate
 from core.text import fold
 from core.xlsx import xlsx_response
+from exemplars.models import Exemplar
 from movements import services
 from movements.access import (
     get_movement_for,
@@ -254,6 +258,56 @@ def _timeline(movement: Movement, today: dt.date) -> list[dict[str, Any]]:
     ]
 
 
+@dataclass(frozen=True)
+class CandidateRow:
+    """An exemplar candidate with where it leads: its exemplar, or the registration form."""
+
+    registration: Registration
+    exemplar_id: int | None
+    register_url: str
+
+
+def _candidate_rows(
+    user: Any, movement: Movement, candidates: list[Registration]
+) -> list[CandidateRow]:
+    """One query for the exemplars already registered from this movement for these subjects.
+
+    An exemplar the user may not open gets no link at all (rather than an offer to
+    register the subject a second time).
+    """
+    person_ids = [r.person_id for r in candidates if r.person_id]
+    unit_ids = [r.unit_id for r in candidates if not r.person_id]
+    existing: dict[tuple[str, int], tuple[int, str]] = {}
+    if candidates:
+        rows = (
+            Exemplar.objects.filter(movement=movement)
+            .filter(
+                Q(person_id__in=person_ids) | Q(person__isnull=True, subject_unit_id__in=unit_ids)
+            )
+            .order_by("pk")
+            .values_list("pk", "person_id", "subject_unit_id", "unit__path")
+        )
+        for found_id, person_id, subject_unit_id, path in rows:
+            key = ("person", person_id) if person_id else ("unit", subject_unit_id)
+            existing[key] = (found_id, path)
+    viewable = scope_for(user, Perm.VIEW)
+    create_url = reverse("exemplars:create")
+    result = []
+    for r in candidates:
+        key = ("person", r.person_id) if r.person_id else ("unit", r.unit_id)
+        found = existing.get(key)
+        exemplar_id: int | None = None
+        register_url = ""
+        if found is not None:
+            if viewable.everything or any(found[1].startswith(p) for p in viewable.paths):
+                exemplar_id = found[0]
+        elif can(user, Perm.MANAGE_EXEMPLARS, r.unit):
+            subject = {"person": r.person.code} if r.person else {"unit": r.unit.code}
+            register_url = f"{create_url}?{urlencode({'movement': movement.pk, **subject})}"
+        result.append(CandidateRow(r, exemplar_id, register_url))
+    return result
+
+
 @access(Perm.VIEW)
 def movement_detail(request: HttpRequest, pk: int) -> HttpResponse:
     movement = get_movement_for(request.user, pk)
@@ -286,6 +340,7 @@ def movement_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "total": sum(counts.values()),
             "recent": recent,
             "candidates": candidates,
+            "candidate_rows": _candidate_rows(request.user, movement, candidates),
             "events": events,
             "can_manage": can(user, Perm.MANAGE_MOVEMENTS, movement.launching_unit),
             "can_register": units_acting_in(user, movement, Perm.MANAGE_MOVEMENTS).exists(),

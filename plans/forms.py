@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from exemplars.standards import standard_choices
 from organizations.models import Unit
 from people.forms import BootstrapMixin, VnDateField, unit_choices
 from plans.models import Phase, Plan, RequirementKind, RequirementScope
@@ -54,6 +55,14 @@ class PlanForm(BootstrapMixin, forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+    exemplar_standard = forms.ChoiceField(
+        label=_("Tiêu chuẩn điển hình tiên tiến"),
+        required=False,
+        help_text=_(
+            "Tiêu chuẩn dùng để đánh giá các điển hình đăng ký theo kế hoạch này; để trống thì"
+            " theo kế hoạch cấp trên, hoặc tiêu chuẩn mặc định."
+        ),
+    )
     file = forms.FileField(label=_("Tệp văn bản (PDF, Word)"), required=False)
 
     def __init__(
@@ -72,6 +81,12 @@ class PlanForm(BootstrapMixin, forms.Form):
         parent.choices = [
             ("", _("— Không —")),
             *[(p.code, f"{p.title} ({p.code})") for p in parents],
+        ]
+        standard = self.fields["exemplar_standard"]
+        assert isinstance(standard, forms.ChoiceField)
+        standard.choices = [
+            ("", _("Theo kế hoạch cấp trên / mặc định")),
+            *standard_choices(),
         ]
         self.style()
 

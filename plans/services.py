@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from audit import services as audit
 from core.errors import Conflict, FieldError, ValidationFailed, invalid
 from core.text import search_key
+from exemplars.standards import standard_by_id
 from organizations.models import Unit, UnitVersion
 from people.models import Person
 from plans.models import (
@@ -48,6 +49,7 @@ PLAN_FIELDS = [
     "ends_on",
     "summary",
     "file",
+    "exemplar_standard",
 ]
 REQUIREMENT_FIELDS = [
     "plan_id",
@@ -107,6 +109,9 @@ class PlanData:
     document_date: dt.date | None = None
     signer: str = ""
     summary: str = ""
+    # The id of an exemplar standard (exemplars/standards); "" = the plan above's or the
+    # default one. None leaves a plan's current choice alone (callers that do not know it).
+    exemplar_standard: str | None = None
 
 
 @dataclass
@@ -157,6 +162,14 @@ def validate_plan_data(data: PlanData, *, plan: Plan | None = None) -> list[Fiel
         errors.append(FieldError("document_number", _("Số văn bản tối đa 64 ký tự.")))
     if len(data.signer or "") > 150:
         errors.append(FieldError("signer", _("Người ký tối đa 150 ký tự.")))
+    standard_id = (data.exemplar_standard or "").strip()
+    if standard_id and standard_by_id(standard_id) is None:
+        errors.append(
+            FieldError(
+                "exemplar_standard",
+                _("Không có tiêu chuẩn điển hình mã “%(id)s”.") % {"id": standard_id},
+            )
+        )
     parent = data.parent
     if parent is not None:
         if plan is not None and _is_descendant_or_self(parent, plan):
@@ -271,6 +284,8 @@ def _apply_plan_data(plan: Plan, data: PlanData) -> None:
     plan.summary = (data.summary or "").strip()
     plan.starts_on = data.starts_on
     plan.ends_on = data.ends_on
+    if data.exemplar_standard is not None:
+        plan.exemplar_standard = data.exemplar_standard.strip()
     _refresh_keys(plan)
 
 

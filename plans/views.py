@@ -32,6 +32,7 @@ from core.errors import Conflict, DomainError, FieldError, ValidationFailed
 from core.paging import paginate
 from core.text import fold
 from core.xlsx import xlsx_response
+from exemplars.standards import Standard, standard_for_plan
 from organizations.models import Unit, UnitStatus
 from plans import forms, services
 from plans.access import (
@@ -213,6 +214,13 @@ def _plan_events(plan: Plan, with_submissions: bool) -> list[AuditEvent]:
     return list((history_for(plan) | related).order_by("-seq")[:HISTORY_LIMIT])
 
 
+def _standard_in_force(plan: Plan, day: dt.date) -> Standard:
+    """The exemplar standard the plan's exemplars are assessed against (for this year, or
+    the plan's nearest year): its own, the plan above's, or the default one."""
+    year = min(max(day.year, plan.starts_on.year), plan.ends_on.year)
+    return standard_for_plan(plan, year)
+
+
 @access(Perm.VIEW)
 def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     plan = get_plan_for(request.user, code)
@@ -240,6 +248,7 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
             "events": _plan_events(plan, with_submissions=full),
             "can_manage": can(request.user, Perm.MANAGE_PLANS, plan.issuer),
             "can_submit": bool(options),
+            "exemplar_standard": _standard_in_force(plan, day),
             "legend": _legend(),
             "status_css": STATUS_CSS,
         },
@@ -331,6 +340,7 @@ def _plan_data(request: HttpRequest, cleaned: dict[str, Any]) -> services.PlanDa
         document_date=cleaned.get("document_date"),
         signer=cleaned.get("signer") or "",
         summary=cleaned.get("summary") or "",
+        exemplar_standard=cleaned.get("exemplar_standard") or "",
     )
 
 
@@ -492,6 +502,7 @@ def plan_edit(request: HttpRequest, code: str) -> HttpResponse:
                 "starts_on": plan.starts_on,
                 "ends_on": plan.ends_on,
                 "summary": plan.summary,
+                "exemplar_standard": plan.exemplar_standard,
             },
         )
         req_formset = forms.RequirementFormSet(

@@ -266,3 +266,15 @@ def test_the_shipped_standards_are_not_edited_in_place() -> None:
         for path in sorted(STANDARD_DIR.glob("*.toml"))
     }
     assert found == PINNED_STANDARDS
+
+
+def test_whoever_owns_the_next_move_is_notified(tree: Any, personas: Any) -> None:
+    from notifications.models import Notification
+
+    exemplar = register(personas.officer, tree.KTTV_A, person=make_person(tree, "E11"))
+    ex.transition(actor=personas.officer, exemplar=exemplar, to=S.FOSTERING)
+    # Fostering → recognised is the head's move; the officer who moved it is not told.
+    told = set(Notification.objects.values_list("user__username", flat=True))
+    assert "head" in told
+    assert "officer" not in told
+    assert "outsider" not in told
