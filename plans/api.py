@@ -52,6 +52,9 @@ class PlanIn(Schema):
     document_date: dt.date | None = None
     signer: str = ""
     summary: str = ""
+    exemplar_standard: str = Field(
+        "", description="Mã tiêu chuẩn điển hình tiên tiến; để trống: theo kế hoạch cấp trên"
+    )
 
 
 class RequirementOut(Schema):
@@ -88,6 +91,7 @@ class PlanOut(Schema):
     document_date: dt.date | None
     signer: str
     summary: str
+    exemplar_standard: str
     requirements: list[RequirementOut]
     phases: list[PhaseOut]
     milestones: list[MilestoneOut]
@@ -169,6 +173,7 @@ def plan_out(plan: Plan) -> dict[str, Any]:
         "document_date": plan.document_date,
         "signer": plan.signer,
         "summary": plan.summary,
+        "exemplar_standard": plan.exemplar_standard,
         "requirements": [
             {
                 "key": r.key,
@@ -239,6 +244,7 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> Status:
             document_date=payload.document_date,
             signer=payload.signer,
             summary=payload.summary,
+            exemplar_standard=payload.exemplar_standard,
         ),
         requirements=[
             services.RequirementData(

@@ -242,3 +242,13 @@ def test_list_plans(api_as: Any, plan: dict[str, Any]) -> None:
     rows = api_as("viewer").get("/api/v1/plans?year=2024").json()
     assert [r["code"] for r in rows] == ["KH-BTNMT-2023"]
     assert api_as("viewer").get("/api/v1/plans?year=2030").json() == []
+
+
+def test_a_plan_names_its_exemplar_standard(api_as: Any, tree: Any) -> None:
+    standing = api_as("standing")
+    wrong = standing.post("/api/v1/plans", {**PLAN, "exemplar_standard": "KHONG-CO"})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "exemplar_standard"
+    created = standing.post("/api/v1/plans", {**PLAN, "exemplar_standard": "DHTT-TCKTTV-2021"})
+    assert created.status_code == 201
+    assert created.json()["exemplar_standard"] == "DHTT-TCKTTV-2021"
