@@ -8,6 +8,7 @@ its own, each error next to its field.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any, cast
 
 from django.contrib import messages
@@ -320,26 +321,50 @@ def action_edit(request: HttpRequest, pk: int, action: int) -> HttpResponse:
 def action_delete(request: HttpRequest, pk: int, action: int) -> HttpResponse:
     exemplar = get_exemplar_for(request.user, pk, write=Perm.MANAGE_EXEMPLARS)
     found = _action_of(exemplar, action)
-    if (stop := _locked(request, exemplar, "fostering")) is not None:
+    return _confirm_delete(
+        request,
+        exemplar,
+        "fostering",
+        lambda: services.action_delete(actor=request.user, action=found),
+        done=_("Đã xóa hoạt động hỗ trợ."),
+        heading=_("Xóa hoạt động hỗ trợ"),
+        question=_("Xóa hoạt động hỗ trợ “%(d)s” (thời hạn %(due)s)?")
+        % {"d": found.description[:120], "due": found.due_on.strftime("%d/%m/%Y")},
+        button=_("Xóa hoạt động"),
+    )
+
+
+def _confirm_delete(
+    request: HttpRequest,
+    exemplar: Exemplar,
+    anchor: str,
+    delete: Callable[[], None],
+    *,
+    done: str,
+    heading: str,
+    question: str,
+    button: str,
+) -> HttpResponse:
+    """Ask first; delete on the confirmed POST and go back to the section."""
+    if (stop := _locked(request, exemplar, anchor)) is not None:
         return stop
     if request.method == "POST" and request.POST.get("confirmed") == "1":
         try:
-            services.action_delete(actor=request.user, action=found)
+            delete()
         except Conflict as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("Đã xóa hoạt động hỗ trợ."))
-        return redirect(detail_url(exemplar, "fostering"))
+            messages.success(request, done)
+        return redirect(detail_url(exemplar, anchor))
     return render(
         request,
         "exemplars/sections/confirm_delete.html",
         {
             "exemplar": exemplar,
-            "heading": _("Xóa hoạt động hỗ trợ"),
-            "question": _("Xóa hoạt động hỗ trợ “%(d)s” (thời hạn %(due)s)?")
-            % {"d": found.description[:120], "due": found.due_on.strftime("%d/%m/%Y")},
-            "button": _("Xóa hoạt động"),
-            "back": detail_url(exemplar, "fostering"),
+            "heading": heading,
+            "question": question,
+            "button": button,
+            "back": detail_url(exemplar, anchor),
         },
     )
 
@@ -412,25 +437,13 @@ def checkin_edit(request: HttpRequest, pk: int, checkin: int) -> HttpResponse:
 def checkin_delete(request: HttpRequest, pk: int, checkin: int) -> HttpResponse:
     exemplar = get_exemplar_for(request.user, pk, write=Perm.MANAGE_EXEMPLARS)
     found = _checkin_of(exemplar, checkin)
-    if (stop := _locked(request, exemplar, "monitoring")) is not None:
-        return stop
-    if request.method == "POST" and request.POST.get("confirmed") == "1":
-        try:
-            services.checkin_delete(actor=request.user, checkin=found)
-        except Conflict as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Đã xóa lần theo dõi."))
-        return redirect(detail_url(exemplar, "monitoring"))
-    return render(
+    return _confirm_delete(
         request,
-        "exemplars/sections/confirm_delete.html",
-        {
-            "exemplar": exemplar,
-            "heading": _("Xóa lần theo dõi"),
-            "question": _("Xóa lần theo dõi ngày %(d)s?")
-            % {"d": found.checked_on.strftime("%d/%m/%Y")},
-            "button": _("Xóa lần theo dõi"),
-            "back": detail_url(exemplar, "monitoring"),
-        },
+        exemplar,
+        "monitoring",
+        lambda: services.checkin_delete(actor=request.user, checkin=found),
+        done=_("Đã xóa lần theo dõi."),
+        heading=_("Xóa lần theo dõi"),
+        question=_("Xóa lần theo dõi ngày %(d)s?") % {"d": found.checked_on.strftime("%d/%m/%Y")},
+        button=_("Xóa lần theo dõi"),
     )
