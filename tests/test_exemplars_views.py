@@ -624,9 +624,9 @@ def test_list_filters_one_unit_only_and_several_states(tree: Any, personas: Any)
     below = register(personas.officer, tree.KTTV_A, person=make_person(tree, "F01"))
     ex.transition(actor=personas.officer, exemplar=below, to=ExemplarState.FOSTERING)
     client = login(personas.officer)
-    subtree = client.get("/exemplars/", {"unit": "KTTV", "year": Y})
+    subtree = client.get(f"/exemplars/?unit=KTTV&year={Y}")
     assert {e.pk for e in subtree.context["page"]} == {own.pk, below.pk}
-    only = client.get("/exemplars/", {"unit": "KTTV", "year": Y, "only": "1"})
+    only = client.get(f"/exemplars/?unit=KTTV&year={Y}&only=1")
     assert {e.pk for e in only.context["page"]} == {own.pk}
     states = client.get("/exemplars/?state=FOSTERING&state=RECOGNIZED")
     assert {e.pk for e in states.context["page"]} == {below.pk}
