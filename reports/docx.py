@@ -133,6 +133,11 @@ def _grid(table: Any) -> None:
 
 
 def _widths(table: Any, widths_cm: Sequence[float]) -> None:
+    # Both the grid and the cells: Word reads the cells' widths, LibreOffice the grid's
+    # (left at equal halves, the national motto wrapped onto two lines there).
+    table.autofit = False
+    for column, width in zip(table.columns, widths_cm, strict=False):
+        column.width = Cm(width)
     for row in table.rows:
         for cell, width in zip(row.cells, widths_cm, strict=False):
             cell.width = Cm(width)
