@@ -214,7 +214,10 @@ class CouncilSession(models.Model):
         _("trạng thái"), max_length=8, choices=SessionStatus.choices, default="PLANNED"
     )
     max_rounds = models.PositiveSmallIntegerField(_("số vòng bỏ phiếu tối đa"), default=2)
-    quorum_pct = models.PositiveSmallIntegerField(_("tỷ lệ có mặt tối thiểu (%)"), default=67)
+    # The quorum as a fraction of the membership (2/3 by the sector's rules): a whole
+    # percentage cannot say "two thirds" (67 % would refuse 2 of 3 members).
+    quorum_num = models.PositiveSmallIntegerField(_("tỷ lệ có mặt tối thiểu (tử số)"), default=2)
+    quorum_den = models.PositiveSmallIntegerField(_("tỷ lệ có mặt tối thiểu (mẫu số)"), default=3)
     voting_round = models.PositiveSmallIntegerField(_("vòng bỏ phiếu hiện tại"), default=0)
     items = models.ManyToManyField(ProposalItem, related_name="sessions", blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

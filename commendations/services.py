@@ -561,21 +561,28 @@ def council_members(council: Council, on: dt.date) -> list[CouncilMember]:
 
 @transaction.atomic
 def session_create(
-    *, actor: Any, round: Round, held_on: dt.date, max_rounds: int = 2, quorum_pct: int = 67
+    *,
+    actor: Any,
+    round: Round,
+    held_on: dt.date,
+    max_rounds: int = 2,
+    quorum: tuple[int, int] = (2, 3),
 ) -> CouncilSession:
     council = Council.objects.filter(unit=round.deciding_unit).first()
     if council is None:
         raise invalid("council", _("Cấp quyết định chưa có Hội đồng Thi đua – Khen thưởng."))
     if not 1 <= max_rounds <= 5:
         raise invalid("max_rounds", _("Số vòng bỏ phiếu từ 1 đến 5."))
-    if not 50 <= quorum_pct <= 100:
-        raise invalid("quorum_pct", _("Tỷ lệ có mặt tối thiểu từ 50% đến 100%."))
+    num, den = quorum
+    if not (1 <= num <= den <= 20 and 2 * num >= den):
+        raise invalid("quorum", _("Tỷ lệ có mặt tối thiểu phải từ một nửa đến toàn bộ thành viên."))
     session = CouncilSession.objects.create(
         round=round,
         council=council,
         held_on=held_on,
         max_rounds=max_rounds,
-        quorum_pct=quorum_pct,
+        quorum_num=num,
+        quorum_den=den,
     )
     agenda = ProposalItem.objects.filter(
         proposal__round=round, proposal__status=PS.COUNCIL, status=IS.ACCEPTED
@@ -612,10 +619,10 @@ def attendance_set(*, actor: Any, session: CouncilSession, present: Iterable[int
 
 
 def quorum(session: CouncilSession) -> tuple[int, int, bool]:
-    """(present, total members, quorum reached)."""
+    """(present, total members, quorum reached): present ≥ num/den of the members."""
     total = len(council_members(session.council, session.held_on))
     present = Attendance.objects.filter(session=session, present=True).count()
-    return present, total, total > 0 and present * 100 >= session.quorum_pct * total
+    return present, total, total > 0 and present * session.quorum_den >= session.quorum_num * total
 
 
 @transaction.atomic
@@ -630,8 +637,8 @@ def voting_open(*, actor: Any, session: CouncilSession) -> CouncilSession:
     if not ok:
         raise invalid(
             "quorum",
-            _("Chưa đủ số thành viên có mặt: %(p)s/%(t)s, cần từ %(q)s%%.")
-            % {"p": present, "t": total, "q": session.quorum_pct},
+            _("Chưa đủ số thành viên có mặt: %(p)s/%(t)s, cần từ %(n)s/%(d)s tổng số thành viên.")
+            % {"p": present, "t": total, "n": session.quorum_num, "d": session.quorum_den},
         )
     session.status = SessionStatus.OPEN
     session.voting_round += 1

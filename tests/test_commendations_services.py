@@ -203,8 +203,17 @@ def test_quorum_is_required_to_open_voting(tree: Any, personas: Any) -> None:
     rnd, _items = to_council(tree, personas, [(cstdcs_candidate(tree, "C06"), "CSTDCS")])
     session = cm.session_create(actor=personas.standing, round=rnd, held_on=D(2024, 12, 20))
     cm.attendance_set(actor=personas.standing, session=session, present=[m.pk for m in members[:5]])
-    with pytest.raises(ValidationFailed):
+    with pytest.raises(ValidationFailed) as short:
         cm.voting_open(actor=personas.standing, session=session)
+    assert "5/9" in short.value.message
+    # Exactly two thirds (6 of 9) is a quorum.
+    cm.attendance_set(actor=personas.standing, session=session, present=[m.pk for m in members[:6]])
+    assert cm.quorum(session) == (6, 9, True)
+    cm.voting_open(actor=personas.standing, session=session)
+    with pytest.raises(ValidationFailed):
+        cm.session_create(
+            actor=personas.standing, round=rnd, held_on=D(2024, 12, 21), quorum=(1, 3)
+        )
 
 
 def test_a_member_votes_once_per_item_and_round(tree: Any, personas: Any) -> None:
