@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from exemplars import services as ex
 from exemplars.models import Exemplar, ExemplarState
@@ -31,9 +32,13 @@ def move(page: Any, label: str, **fields: str) -> None:
     """Open a move's form on the exemplar page, fill it and confirm."""
     page.get_by_role("button", name=label, exact=True).click()
     form = page.get_by_role("form", name=label)
+    # Bootstrap grows the panel open; a click while it is still growing can land on the
+    # clipped part of the panel and submit nothing, so wait until it has fully opened.
+    expect(form.locator("xpath=..")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
     for name, value in fields.items():
         form.get_by_label(name).fill(value)
-    form.get_by_role("button", name=f"Xác nhận: {label}").click()
+    with page.expect_navigation():
+        form.get_by_role("button", name=f"Xác nhận: {label}").click()
 
 
 def state_badge(page: Any) -> str:
@@ -81,8 +86,10 @@ def test_the_whole_lifecycle_by_the_roles_that_own_each_step(
     warning.wait_for()
     assert "chưa được đánh giá" in warning.inner_text()
     form = page.get_by_role("form", name="Công nhận điển hình")
+    expect(form.locator("xpath=..")).to_have_class(re.compile(r"\bcollapse\b.*\bshow\b"))
     assert form.get_by_label("Năm đánh giá").input_value() == str(Y)
-    form.get_by_role("button", name="Xác nhận: Công nhận điển hình").click()
+    with page.expect_navigation():
+        form.get_by_role("button", name="Xác nhận: Công nhận điển hình").click()
     page.get_by_text("Đã chuyển điển hình sang “Đã công nhận”.").wait_for()
     assert state_badge(page) == "Đã công nhận"
 
