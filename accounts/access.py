@@ -44,6 +44,9 @@ class Perm(enum.StrEnum):
     MANAGE_EXEMPLARS = "manage_exemplars"  # register, foster, monitor exemplars of a unit
     ASSESS_EXEMPLARS = "assess_exemplars"  # record verdicts on the standard's judgement criteria
     PROPOSE_EXEMPLARS = "propose_exemplars"  # standing body: propose upward, record decisions
+    MANAGE_OUTREACH = "manage_outreach"  # outreach items, events, contests, trainings
+    PUBLISH_STORIES = "publish_stories"  # write, review, publish and withdraw portal stories
+    MANAGE_REPLICATION = "manage_replication"  # a unit's replications of others' practices
 
 
 ALL_ROLES = frozenset(Role)
@@ -69,6 +72,10 @@ PERMISSIONS: dict[Perm, frozenset[str]] = {
         {Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD, Role.COUNCIL}
     ),
     Perm.PROPOSE_EXEMPLARS: frozenset({Role.ADMIN, Role.STANDING}),
+    Perm.MANAGE_OUTREACH: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.COMMS}),
+    # The portal speaks for the agency: only communication staff publish.
+    Perm.PUBLISH_STORIES: frozenset({Role.ADMIN, Role.COMMS}),
+    Perm.MANAGE_REPLICATION: frozenset({Role.ADMIN, Role.STANDING, Role.OFFICER, Role.HEAD}),
 }
 
 
@@ -354,7 +361,9 @@ def can(user: Any, perm: Perm, unit: Unit) -> bool:
 ViewFunc = Callable[..., HttpResponse]
 
 
-def access(perm: Perm | None, *, object_page: bool = False) -> Callable[[ViewFunc], ViewFunc]:
+def access(
+    perm: Perm | None, *, object_page: bool = False, login_only: bool = False
+) -> Callable[[ViewFunc], ViewFunc]:
     """Mark a view as access-checked (the permission test walks every URL for this).
 
     `perm` is the least a user must hold somewhere to open the page; object
@@ -365,6 +374,9 @@ def access(perm: Perm | None, *, object_page: bool = False) -> Callable[[ViewFun
     then only asks for VIEW somewhere, so the lookup decides, and an outsider
     gets 404 from it (as on every other page of that object) rather than a 403
     that would set write pages apart from missing ones.
+
+    `login_only=True` is for pages whose lookup grants access by something other
+    than a role: a council member votes on the ballot even without any role grant.
     """
     upfront = Perm.VIEW if object_page else perm
 
@@ -374,7 +386,7 @@ def access(perm: Perm | None, *, object_page: bool = False) -> Callable[[ViewFun
             if upfront is not None:
                 if not request.user.is_authenticated:
                     return redirect_to_login(request.get_full_path())
-                if not has_perm_anywhere(request.user, upfront):
+                if not login_only and not has_perm_anywhere(request.user, upfront):
                     raise PermissionDenied
             return view(request, *args, **kwargs)
 

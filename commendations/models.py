@@ -337,3 +337,38 @@ class Revocation(models.Model):
 
     def __str__(self) -> str:
         return self.decision_number
+
+
+class PostingComment(models.Model):
+    """An opinion sent on the publicly posted list of candidates (Law: public posting).
+
+    Sent without an account; the IP address is kept only as a salted hash, to
+    limit floods and to let the standing body see repeated senders.
+    """
+
+    round = models.ForeignKey(Round, on_delete=models.CASCADE, related_name="posting_comments")
+    item = models.ForeignKey(
+        ProposalItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="posting_comments",
+        verbose_name=_("về đề nghị"),
+    )
+    name = models.CharField(_("họ và tên người góp ý"), max_length=255)
+    contact = models.CharField(_("điện thoại hoặc thư điện tử"), max_length=255, blank=True)
+    content = models.TextField(_("nội dung góp ý"), max_length=5000)
+    ip_hash = models.CharField(max_length=64, blank=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    response = models.TextField(_("ý kiến xử lý"), blank=True)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    handled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["round", "-created_at", "-pk"]
+        verbose_name = _("góp ý về danh sách niêm yết")
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.content[:40]}"

@@ -287,6 +287,13 @@ def _item_errors(proposal: Proposal, data: ItemData) -> list[FieldError]:
             errors.append(FieldError("recipient", _("Tập thể không thuộc đơn vị đề nghị.")))
     if not data.achievement.strip():
         errors.append(FieldError("achievement", _("Cần tóm tắt thành tích.")))
+    if data.exemplar is not None and (
+        (data.person is not None and data.exemplar.person_id != data.person.pk)
+        or (data.unit is not None and data.exemplar.subject_unit_id != data.unit.pk)
+    ):
+        errors.append(
+            FieldError("exemplar", _("Điển hình này không phải của đối tượng được đề nghị."))
+        )
     for initiative in data.initiatives:
         if data.person is None or not initiative.authors.filter(pk=data.person.pk).exists():
             errors.append(
@@ -457,7 +464,18 @@ def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     items = list(proposal.items.select_related("person__unit", "unit", "award_type").order_by("pk"))
     if not items:
         raise invalid("items", _("Hồ sơ chưa có đề nghị nào."))
-    errors: list[FieldError] = []
+    errors: list[FieldError] = [
+        FieldError(
+            f"items.{it.pk}",
+            _("Đề nghị của %(who)s bị trả lại chưa được sửa: %(c)s")
+            % {"who": it.person or it.unit, "c": it.return_comment},
+        )
+        for it in items
+        if it.status == IS.RETURNED
+    ]
+    items = [it for it in items if it.status == IS.PROPOSED]
+    if not items and not errors:
+        raise invalid("items", _("Hồ sơ không còn đề nghị nào để gửi."))
     verdicts = item_verdicts(items, proposal.round.year)
     for v in verdicts:
         v.item.verdict = v.verdict
@@ -508,9 +526,10 @@ def item_return(*, actor: Any, item: ProposalItem, comment: str) -> Proposal:
     item.status = IS.RETURNED
     item.return_comment = comment.strip()
     item.save(update_fields=["status", "return_comment"])
+    # The item carries its own comment; the proposal's comment is for a return of
+    # the whole file and must not be overwritten by the last item returned.
     proposal.status = PS.RETURNED
-    proposal.return_comment = comment.strip()
-    proposal.save(update_fields=["status", "return_comment", "updated_at"])
+    proposal.save(update_fields=["status", "updated_at"])
     audit.record(
         actor=actor,
         action="commendation.item_return",
@@ -520,6 +539,57 @@ def item_return(*, actor: Any, item: ProposalItem, comment: str) -> Proposal:
         unit=proposal.unit,
     )
     return proposal
+
+
+@transaction.atomic
+def proposal_return(*, actor: Any, proposal: Proposal, comment: str) -> Proposal:
+    """The standing body returns the whole file (e.g. a missing document)."""
+    proposal = _lock(proposal)
+    _standing(actor, proposal)
+    if proposal.status not in (PS.SUBMITTED, PS.APPRAISAL):
+        raise Conflict(_("Hồ sơ không ở bước thẩm định."))
+    if not comment.strip():
+        raise invalid("comment", _("Cần ghi ý kiến để đơn vị bổ sung."))
+    before = audit.snapshot(proposal, ["status", "return_comment"])
+    proposal.status = PS.RETURNED
+    proposal.return_comment = comment.strip()
+    proposal.save(update_fields=["status", "return_comment", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="commendation.proposal_return",
+        obj=proposal,
+        before=before,
+        after=audit.snapshot(proposal, ["status", "return_comment"]),
+        unit=proposal.unit,
+    )
+    return proposal
+
+
+@transaction.atomic
+def item_reject(*, actor: Any, item: ProposalItem, reason: str) -> ProposalItem:
+    """The standing body does not put an item to the council, with its reason."""
+    proposal = _lock(item.proposal)
+    _standing(actor, proposal)
+    if proposal.status not in (PS.SUBMITTED, PS.APPRAISAL):
+        raise Conflict(_("Hồ sơ không ở bước thẩm định."))
+    item = ProposalItem.objects.select_for_update().get(pk=item.pk)
+    if item.status != IS.PROPOSED:
+        raise Conflict(_("Đề nghị này không còn chờ thẩm định."))
+    if not reason.strip():
+        raise invalid("comment", _("Cần ghi lý do không trình Hội đồng."))
+    before = audit.snapshot(item, ["status", "return_comment"])
+    item.status = IS.REJECTED
+    item.return_comment = reason.strip()
+    item.save(update_fields=["status", "return_comment"])
+    audit.record(
+        actor=actor,
+        action="commendation.item_reject",
+        obj=proposal,
+        before=before,
+        after=audit.snapshot(item, ["status", "return_comment"]),
+        unit=proposal.unit,
+    )
+    return item
 
 
 @transaction.atomic
@@ -534,7 +604,7 @@ def proposal_accept(*, actor: Any, proposal: Proposal) -> Proposal:
     for item in items:
         item.status = IS.ACCEPTED if item.award_type.council_vote else IS.PASSED
     ProposalItem.objects.bulk_update(items, ["status"])
-    proposal.status = PS.COUNCIL
+    proposal.status = PS.COUNCIL if items else PS.REJECTED
     proposal.save(update_fields=["status", "updated_at"])
     audit.record(
         actor=actor,

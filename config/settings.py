@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "reports",
     "exemplars",
     "commendations",
+    "propagation",
 ]
 
 MIDDLEWARE = [

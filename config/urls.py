@@ -58,8 +58,11 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("movements/", include("movements.urls")),
     path("inspections/", include("inspections.urls")),
+    path("propagation/", include("propagation.urls")),
+    path("portal/", include("propagation.urls_portal")),
     path("reports/", include("reports.urls")),
     path("exemplars/", include("exemplars.urls")),
+    path("commendations/", include("commendations.urls")),
     path("api/v1/", api.urls),
     # Django's admin checks is_staff on every page itself; only superusers get it.
     path("admin/", admin.site.urls),

@@ -19,6 +19,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
             "audit": has_perm_anywhere(user, Perm.VIEW_AUDIT),
             "sensitive": has_perm_anywhere(user, Perm.VIEW_SENSITIVE),
             "users": has_perm_anywhere(user, Perm.MANAGE_USERS),
+            "stories": has_perm_anywhere(user, Perm.PUBLISH_STORIES),
             "roles": sorted(roles_of(user)),
         }
     }

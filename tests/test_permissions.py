@@ -35,6 +35,21 @@ PUBLIC_NAMES = {
     "password_reset_complete",
     "set_language",
     "healthz",
+    # The public portal (propagation/urls_portal.py); "portal:replicate" needs a login.
+    "portal:index",
+    "portal:search",
+    "portal:column",
+    "portal:story",
+    "portal:cover",
+    "portal:photo",
+    "portal:feed_atom",
+    "portal:feed_rss",
+    "portal:column_feed_atom",
+    "portal:column_feed_rss",
+    # The law asks for the list of proposed awards to be posted publicly, and a
+    # certificate's QR code must open without an account.
+    "commendations:posting",
+    "commendations:verify",
 }
 
 
