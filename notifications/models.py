@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationKind(models.TextChoices):
     PLAN_DUE_SOON = "PLAN_DUE_SOON", _("Sắp đến hạn gửi")
     PLAN_OVERDUE = "PLAN_OVERDUE", _("Quá hạn gửi")
+    REPLICATION_STALE = "REPLICATION_STALE", _("Nhân rộng lâu chưa cập nhật")
     GENERAL = "GENERAL", _("Thông báo chung")
 
 

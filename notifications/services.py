@@ -223,6 +223,11 @@ def _recipients(unit_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
     }
 
 
+def unit_recipients(unit_ids: set[int]) -> dict[int, list[tuple[int, str]]]:
+    """The same recipients for other apps' reminders (propagation: stale replications)."""
+    return _recipients(unit_ids)
+
+
 def _insert_logs(
     due: list[_Due], recipients: dict[int, list[tuple[int, str]]]
 ) -> list[tuple[_Due, ReminderLog]]:

@@ -18,3 +18,12 @@ def send_plan_reminders_task(on: str | None = None) -> dict[str, Any]:
     """
     day = dt.date.fromisoformat(on) if on else None
     return services.send_plan_reminders(day).as_dict()
+
+
+@task()
+def send_replication_reminders_task(on: str | None = None) -> dict[str, Any]:
+    """Remind units of replications with no update for six months (see propagation)."""
+    from propagation.services import send_replication_reminders
+
+    day = dt.date.fromisoformat(on) if on else None
+    return send_replication_reminders(day).as_dict()

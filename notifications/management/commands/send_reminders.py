@@ -8,12 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from notifications import services
-from notifications.tasks import send_plan_reminders_task
+from notifications.tasks import send_plan_reminders_task, send_replication_reminders_task
+from propagation.services import send_replication_reminders
 
 
 class Command(BaseCommand):
     help = (
-        "Nhắc hạn gửi theo kế hoạch: đưa tác vụ vào hàng đợi cho tiến trình nền "
+        "Nhắc hạn gửi theo kế hoạch và nhắc cập nhật nhân rộng quá 6 tháng: đưa tác vụ "
+        "vào hàng đợi cho tiến trình nền "
         "(manage.py db_worker), hoặc chạy ngay với --now. Chạy nhiều lần trong ngày "
         "cũng không gửi trùng."
     )
@@ -46,6 +48,14 @@ class Command(BaseCommand):
             if report.without_recipients:
                 units = ", ".join(report.without_recipients)
                 self.stdout.write(f"Đơn vị không có cán bộ thi đua/thủ trưởng nhận nhắc: {units}")
+            stale = send_replication_reminders(day)
+            self.stdout.write(
+                f"{stale.reminders} nhắc cập nhật nhân rộng, {stale.notifications} thông báo."
+            )
             return
         result = send_plan_reminders_task.enqueue(day.isoformat() if day else None)
         self.stdout.write(f"Đã đưa tác vụ nhắc hạn vào hàng đợi (mã {result.id}).")
+        stale_task = send_replication_reminders_task.enqueue(day.isoformat() if day else None)
+        self.stdout.write(
+            f"Đã đưa tác vụ nhắc cập nhật nhân rộng vào hàng đợi (mã {stale_task.id})."
+        )
