@@ -552,6 +552,15 @@ def load_demo() -> DemoSummary:
     builder.build_users()
     # The demo of each later capability builds on the foundation's units and people.
     today = dt.date.today()
-    for app in ("awards", "plans", "movements", "exemplars", "inspections", "reports"):
+    for app in (
+        "awards",
+        "plans",
+        "movements",
+        "exemplars",
+        "commendations",
+        "inspections",
+        "reports",
+        "propagation",
+    ):
         import_module(f"{app}.demo").build(today)
     return builder.summary

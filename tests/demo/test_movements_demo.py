@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.db import transaction
 from django.test import Client
 
 from accounts.models import User
 from audit.services import verify_chain
-from core import demo
 from inspections.models import FollowUpStatus, Inspection, InspectionPlan
 from movements import services as mv
 from movements.models import CriterionTarget, Movement, RegistrationStatus, ReviewMark
@@ -20,12 +16,9 @@ from movements.models import CriterionTarget, Movement, RegistrationStatus, Revi
 TODAY = dt.date.today()  # the demo dates its follow-ups from the day it is loaded
 
 
-@pytest.fixture(scope="module")
-def built(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        demo.load_demo()  # runs every capability's demo, movements and inspections included
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def built(demo_loaded: str) -> None:
+    """The demo, built once for the package (tests/demo/conftest.py)."""
 
 
 pytestmark = pytest.mark.django_db

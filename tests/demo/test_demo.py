@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import transaction
 from django.db.models import Count, Q
 from django.test import Client
 
@@ -19,14 +16,10 @@ from organizations.models import Cluster, Council, CouncilRole, Unit, UnitKind, 
 from people.models import Assignment, Person, PersonRating
 
 
-@pytest.fixture(scope="module")
-def demo_output(django_db_setup: Any, django_db_blocker: Any) -> Iterator[str]:
-    """Load the demo once for the module, inside a transaction rolled back afterwards."""
-    with django_db_blocker.unblock(), transaction.atomic():
-        out = io.StringIO()
-        call_command("load_demo", stdout=out)
-        yield out.getvalue()
-        transaction.set_rollback(True)
+@pytest.fixture
+def demo_output(demo_loaded: str) -> str:
+    """The output of load_demo (built once for the package: tests/demo/conftest.py)."""
+    return demo_loaded
 
 
 pytestmark = pytest.mark.django_db

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from core.demo import load_demo
 from reports.models import AnnualReport, CandidateStatus, CompiledReport, Conference, ReportStatus
 
 
 @pytest.mark.django_db
-def test_demo_builds_reports_compilation_and_conference() -> None:
-    load_demo()  # core.demo runs reports.demo.build after the foundation and the other apps
+def test_demo_builds_reports_compilation_and_conference(demo_loaded: str) -> None:
+    # core.demo runs reports.demo.build after the foundation and the other apps
     assert AnnualReport.objects.filter(year=2024).count() == 6
     assert AnnualReport.objects.filter(status=ReportStatus.SUBMITTED).count() == 4
     compiled = CompiledReport.objects.get(unit__code="KTTV", year=2024)

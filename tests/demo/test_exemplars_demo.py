@@ -4,14 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
-from django.db import transaction
 
 from audit.services import verify_chain
-from core import demo as core_demo
 from exemplars import demo
 from exemplars.assessment import assess
 from exemplars.dashboards import QuotaStatus, funnel, quota_rows
@@ -31,14 +27,9 @@ from plans.models import Plan
 TODAY = dt.date.today()
 
 
-@pytest.fixture(scope="module")
-def loaded(django_db_setup: Any, django_db_blocker: Any) -> Iterator[None]:
-    with django_db_blocker.unblock(), transaction.atomic():
-        core_demo.load_demo()
-        # Until core.demo runs the exemplars demo itself; a no-op once it does.
-        demo.build(TODAY)
-        yield
-        transaction.set_rollback(True)
+@pytest.fixture
+def loaded(demo_loaded: str) -> None:
+    """The demo, built once for the package (tests/demo/conftest.py)."""
 
 
 pytestmark = pytest.mark.django_db
