@@ -11,7 +11,7 @@ MANAGE := $(UV) run python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv sync run test lint worker demo-reset chromium libreoffice bench reminders
+.PHONY: help uv sync run test lint worker demo-reset chromium libreoffice fonts bench reminders
 
 help:
 	@echo "make run         cài đặt, chuẩn bị CSDL, nạp dữ liệu mẫu và chạy tại http://$(HOST):$(PORT)"
@@ -37,7 +37,7 @@ sync: uv
 # DJANGO_HTTPS=0: the embedded server speaks plain HTTP on the loopback, so no
 # HTTPS redirect or secure-only cookies. DEBUG stays off; WhiteNoise serves
 # the files collected by collectstatic.
-run: sync
+run: sync fonts
 	$(MANAGE) migrate --noinput
 	$(MANAGE) collectstatic --noinput --verbosity 0
 	$(MANAGE) load_demo
@@ -57,6 +57,18 @@ chromium:
 	    echo "Không có Chromium: các kiểm thử trình duyệt sẽ bị bỏ qua (apt-get install chromium)."; \
 	  fi; }
 
+# DejaVu Serif draws the Vietnamese letters of the certificates (PDF); installed from
+# Debian's packages when missing and we may, otherwise the certificate page says so.
+fonts:
+	@[ -f /usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf ] || [ -n "$${THIDUA_FONT_DIR:-}" ] || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Cài đặt phông chữ DejaVu (in giấy chứng nhận)…"; \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-dejavu-core) \
+	    || echo "Không cài được phông DejaVu: chưa in được giấy chứng nhận PDF."; \
+	  else \
+	    echo "Không có phông DejaVu: cài fonts-dejavu-core để in giấy chứng nhận PDF."; \
+	  fi; }
+
 # LibreOffice converts a generated report to PDF in one test; without it that test skips.
 libreoffice:
 	@command -v soffice >/dev/null 2>&1 || { \
@@ -68,7 +80,7 @@ libreoffice:
 	    echo "Không có LibreOffice: kiểm thử chuyển DOCX sang PDF sẽ bị bỏ qua."; \
 	  fi; }
 
-test: sync chromium libreoffice
+test: sync chromium libreoffice fonts
 	$(UV) run pytest
 
 # Eligibility for 100,000 people in 2,000 units, on SQLite and PostgreSQL (docs/benchmarks.md).
