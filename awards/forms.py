@@ -22,7 +22,7 @@ from awards.models import (
     RecognitionLevel,
 )
 from organizations.models import Unit
-from people.forms import BootstrapMixin, VnDateField, unit_choices
+from people.forms import BootstrapMixin, VnDateField, find_person, person_picker, unit_choices
 from people.models import Person
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
@@ -69,31 +69,6 @@ class AwardTypeSelect(forms.Select):
         if str(value) in self.recipients:
             option["attrs"]["data-for"] = self.recipients[str(value)]
         return option
-
-
-def _person_picker(field: forms.Field) -> None:
-    """Suggest people (a <datalist> filled by htmx) while the user types a name or code."""
-    field.widget.attrs.update(
-        {
-            "list": "person-options",
-            "autocomplete": "off",
-            "hx-get": reverse("awards:person_options"),
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#person-options",
-            "hx-swap": "innerHTML",
-        }
-    )
-
-
-def find_person(people: QuerySet[Person], code: str) -> Person:
-    """A person among those offered; one unknown and one out of scope read the same."""
-    person = people.select_related("unit").filter(code=code.strip()).first()
-    if person is None:
-        raise forms.ValidationError(
-            _("Không tìm thấy cán bộ có mã “%(code)s” trong phạm vi bạn quản lý."),
-            params={"code": code.strip()},
-        )
-    return person
 
 
 def _recipients(award_type: AwardType) -> str:
@@ -256,7 +231,7 @@ class AwardForm(Styled, forms.Form):
         assert isinstance(widget, AwardTypeSelect)
         widget.recipients = {t.code: _recipients(t) for t in types}
         self.fields["year"].widget.attrs["max"] = str(_latest_year())
-        _person_picker(self.fields["person"])
+        person_picker(self.fields["person"], reverse("awards:person_options"))
         self.style()
         self.offered_initiatives = self._initiatives_for(self._person_code())
         _set_choices(
@@ -415,7 +390,7 @@ class DisciplineFormForm(Styled, forms.Form):
     def __init__(self, *args: Any, people: QuerySet[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.people = people
-        _person_picker(self.fields["person"])
+        person_picker(self.fields["person"], reverse("awards:person_options"))
         self.style()
 
     def clean_person(self) -> Person:

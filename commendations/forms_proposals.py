@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from awards.models import AwardType, Initiative
@@ -14,7 +15,7 @@ from commendations.models import DocumentKind, ProposalItem, RoundKind
 from commendations.services_proposals import UPLOAD_KINDS
 from exemplars.models import Exemplar
 from organizations.models import Unit
-from people.forms import BootstrapMixin, VnDateField, unit_choices
+from people.forms import BootstrapMixin, VnDateField, person_picker, unit_choices
 from people.models import Person
 
 
@@ -124,10 +125,6 @@ class ProposalEditForm(BootstrapMixin, forms.Form):
         self.style()
 
 
-def person_label(person: Person) -> str:
-    return f"{person.full_name} ({person.code}) — {person.unit.name}"
-
-
 def initiative_label(initiative: Initiative) -> str:
     authors = ", ".join(a.full_name for a in initiative.authors.all())
     return f"{initiative.title} ({initiative.year}; {authors})"
@@ -146,7 +143,12 @@ class ItemForm(BootstrapMixin, forms.Form):
     recipient_kind = forms.ChoiceField(
         label=_("Đối tượng"), choices=RECIPIENT_CHOICES, widget=forms.RadioSelect, initial="person"
     )
-    person = forms.ChoiceField(label=_("Cá nhân"), required=False)
+    person = forms.CharField(
+        label=_("Cá nhân"),
+        required=False,
+        max_length=50,
+        help_text=_("Gõ tên hoặc mã cán bộ của đơn vị rồi chọn trong danh sách gợi ý."),
+    )
     collective = forms.ChoiceField(label=_("Tập thể"), required=False)
     award_type = forms.ChoiceField(label=_("Danh hiệu, hình thức đề nghị"))
     achievement = forms.CharField(
@@ -169,7 +171,8 @@ class ItemForm(BootstrapMixin, forms.Form):
     def __init__(
         self,
         *args: Any,
-        people: Sequence[Person],
+        people: QuerySet[Person],
+        people_url: str,
         collectives: Sequence[Unit],
         award_types: Sequence[AwardType],
         exemplars: Sequence[Exemplar],
@@ -177,12 +180,12 @@ class ItemForm(BootstrapMixin, forms.Form):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.people = {p.code: p for p in people}
+        self.people = people
         self.collectives = {u.code: u for u in collectives}
         self.award_types = {a.code: a for a in award_types}
         self.exemplars = {str(e.pk): e for e in exemplars}
         self.initiative_map = {str(i.pk): i for i in initiatives}
-        self._choices("person", [(p.code, person_label(p)) for p in people])
+        person_picker(self.fields["person"], people_url)
         self._choices("collective", unit_choices(collectives))
         self._choices(
             "award_type",
@@ -204,10 +207,20 @@ class ItemForm(BootstrapMixin, forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         kind = data.get("recipient_kind")
-        person = self.people.get(data.get("person") or "")
+        code = (data.get("person") or "").strip()
+        person: Person | None = None
         unit = self.collectives.get(data.get("collective") or "")
-        if kind == "person" and person is None:
-            self.add_error("person", _("Chọn cá nhân được đề nghị."))
+        if kind == "person":
+            if not code:
+                self.add_error("person", _("Chọn cá nhân được đề nghị."))
+            else:
+                person = self.people.filter(code=code).first()
+                if person is None:
+                    self.add_error(
+                        "person",
+                        _("Không tìm thấy cán bộ có mã “%(c)s” trong đơn vị đề nghị.")
+                        % {"c": code},
+                    )
         if kind == "unit" and unit is None:
             self.add_error("collective", _("Chọn tập thể được đề nghị."))
         data["person_obj"] = person if kind == "person" else None

@@ -105,6 +105,8 @@ def _round_errors(data: RoundData) -> list[FieldError]:
 
 @transaction.atomic
 def round_create(*, actor: Any, data: RoundData) -> Round:
+    if not can(actor, Perm.PROPOSE_EXEMPLARS, data.deciding_unit):
+        raise PermissionDenied
     errors = _round_errors(data)
     if errors:
         raise ValidationFailed(errors)
@@ -140,6 +142,8 @@ def round_create(*, actor: Any, data: RoundData) -> Round:
 
 @transaction.atomic
 def proposal_create(*, actor: Any, round: Round, unit: Unit, simplified: bool = False) -> Proposal:
+    if not can(actor, Perm.MANAGE_RECORDS, unit):
+        raise PermissionDenied
     if not unit.path.startswith(round.deciding_unit.path):
         raise invalid("unit", _("Đơn vị không thuộc phạm vi của cấp quyết định đợt này."))
     if Proposal.objects.filter(round=round, unit=unit).exists():
@@ -153,6 +157,13 @@ def proposal_create(*, actor: Any, round: Round, unit: Unit, simplified: bool = 
         unit=unit,
     )
     return proposal
+
+
+def _unit_officer(actor: Any, proposal: Proposal) -> None:
+    """The proposing unit's officers prepare its file; the views check the same through the
+    access layer, and the services check again so that no other caller skips it."""
+    if not can(actor, Perm.MANAGE_RECORDS, proposal.unit):
+        raise PermissionDenied
 
 
 def _lock(proposal: Proposal) -> Proposal:
@@ -312,6 +323,7 @@ ITEM_FIELDS = ["person_id", "unit_id", "award_type_id", "achievement", "exemplar
 @transaction.atomic
 def item_add(*, actor: Any, proposal: Proposal, data: ItemData) -> ProposalItem:
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     if proposal.status not in EDITABLE:
         raise Conflict(_("Hồ sơ đã gửi, không thêm được đề nghị."))
     errors = _item_errors(proposal, data)
@@ -350,6 +362,7 @@ def item_update(
 ) -> ProposalItem:
     """The unit corrects an item (also one returned by the standing body)."""
     proposal = _lock(item.proposal)
+    _unit_officer(actor, proposal)
     if proposal.status not in EDITABLE:
         raise Conflict(_("Hồ sơ đã gửi, không sửa được."))
     data = ItemData(
@@ -385,6 +398,7 @@ def item_update(
 @transaction.atomic
 def item_delete(*, actor: Any, item: ProposalItem) -> None:
     proposal = _lock(item.proposal)
+    _unit_officer(actor, proposal)
     if proposal.status not in EDITABLE:
         raise Conflict(_("Hồ sơ đã gửi, không xóa được đề nghị."))
     audit.record(
@@ -457,10 +471,9 @@ def item_override(*, actor: Any, item: ProposalItem, reason: str) -> ProposalIte
 def proposal_submit(*, actor: Any, proposal: Proposal) -> Proposal:
     """Send to the deciding level. A hard eligibility failure blocks unless overridden."""
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     if proposal.status not in EDITABLE:
         raise Conflict(_("Hồ sơ đã gửi."))
-    if not can(actor, Perm.MANAGE_RECORDS, proposal.unit):
-        raise PermissionDenied
     items = list(proposal.items.select_related("person__unit", "unit", "award_type").order_by("pk"))
     if not items:
         raise invalid("items", _("Hồ sơ chưa có đề nghị nào."))

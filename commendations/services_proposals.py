@@ -37,7 +37,15 @@ from commendations.models import (
     ProposalStatus,
     Round,
 )
-from commendations.services import EDITABLE, ROUND_FIELDS, RoundData, _lock, _round_errors
+from commendations.services import (
+    EDITABLE,
+    ROUND_FIELDS,
+    RoundData,
+    _lock,
+    _round_errors,
+    _standing,
+    _unit_officer,
+)
 from core.errors import Conflict, FieldError, ValidationFailed, invalid
 from core.text import search_key
 from exemplars.models import Exemplar
@@ -54,7 +62,9 @@ IS = ItemStatus
 def round_update(*, actor: Any, round: Round, data: RoundData) -> Round:
     """Change a round. Its code and deciding unit identify it and stay; the year stays
     once a proposal exists (verdicts and double-reward checks are read for that year)."""
-    rnd = Round.objects.select_for_update().get(pk=round.pk)
+    rnd = Round.objects.select_for_update().select_related("deciding_unit").get(pk=round.pk)
+    if not can(actor, Perm.PROPOSE_EXEMPLARS, rnd.deciding_unit):
+        raise PermissionDenied
     data.code, data.deciding_unit = rnd.code, rnd.deciding_unit
     errors = _round_errors(data)
     if data.year != rnd.year and rnd.proposals.exists():
@@ -95,6 +105,7 @@ MAX_SUMMARY = 20_000
 def proposal_update(*, actor: Any, proposal: Proposal, simplified: bool, summary: str) -> Proposal:
     """The cover submission's text and whether the simplified dossier (Art. 85) applies."""
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     if proposal.status not in EDITABLE:
         raise Conflict(_("Hồ sơ đã gửi, không sửa được."))
     if len(summary) > MAX_SUMMARY:
@@ -118,6 +129,7 @@ def proposal_update(*, actor: Any, proposal: Proposal, simplified: bool, summary
 def proposal_take(*, actor: Any, proposal: Proposal) -> Proposal:
     """The standing body receives a submitted proposal and starts the appraisal."""
     proposal = _lock(proposal)
+    _standing(actor, proposal)
     if proposal.status != PS.SUBMITTED:
         raise Conflict(_("Hồ sơ không ở trạng thái chờ thẩm định."))
     proposal.status = PS.APPRAISAL
@@ -137,6 +149,7 @@ def proposal_take(*, actor: Any, proposal: Proposal) -> Proposal:
 def proposal_delete(*, actor: Any, proposal: Proposal) -> None:
     """A draft never sent may be dropped, with its items and files."""
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     if proposal.status != PS.DRAFT or proposal.submitted_at is not None:
         raise Conflict(_("Chỉ xóa được hồ sơ đang soạn, chưa gửi lần nào."))
     items = list(proposal.items.select_related("award_type", "person", "unit"))
@@ -181,6 +194,7 @@ def document_add(
 ) -> Document:
     """An uploaded file of the dossier (a certification, a signed scan…)."""
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     _editable(proposal)
     errors = []
     if kind not in UPLOAD_KINDS:
@@ -223,6 +237,7 @@ def document_add(
 @transaction.atomic
 def document_delete(*, actor: Any, document: Document) -> None:
     proposal = _lock(document.proposal)
+    _unit_officer(actor, proposal)
     _editable(proposal)
     audit.record(
         actor=actor,
@@ -243,6 +258,7 @@ def dossier_generate(*, actor: Any, proposal: Proposal) -> list[Document]:
     per item (short ones for a simplified dossier) and, for a full dossier, the skeleton of
     the unit's review minutes."""
     proposal = _lock(proposal)
+    _unit_officer(actor, proposal)
     _editable(proposal)
     items = list(
         proposal.items.select_related("person__unit", "unit__parent", "award_type").order_by(

@@ -14,7 +14,7 @@ from typing import Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -80,6 +80,7 @@ from reports.docx import DOCX_TYPE
 
 PS = ProposalStatus
 IS = ItemStatus
+OPTIONS_LIMIT = 20  # suggestions in the person box
 HISTORY_LIMIT = 100
 UNIT_FIELDS = ("code", "name", "depth", "path", "status")
 VERDICT_CSS = {
@@ -506,13 +507,20 @@ def item_add(request: HttpRequest, proposal: int) -> HttpResponse:
     if obj.status not in cs.EDITABLE:
         messages.error(request, _("Hồ sơ đã gửi, không thêm được đề nghị."))
         return _back(obj)
+    people = sp.people_of(obj.unit)
+    # Only the chosen person's initiatives are offered (and accepted): the unit's whole list
+    # would be long and mostly someone else's.
+    code = (request.POST.get("person") or "").strip()
+    person = people.filter(code=code).first() if code else None
+    offered = list(sp.initiatives_of(obj.unit, person)) if person else []
     form = ItemForm(
         request.POST or None,
-        people=list(sp.people_of(obj.unit)),
+        people=people,
+        people_url=reverse("commendations:item_people", kwargs={"proposal": obj.pk}),
         collectives=list(sp.collectives_of(obj.unit).only(*UNIT_FIELDS)),
         award_types=list(sp.award_types()),
         exemplars=list(sp.exemplars_of(obj.unit)),
-        initiatives=list(sp.initiatives_of(obj.unit)),
+        initiatives=offered,
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -545,8 +553,51 @@ def item_add(request: HttpRequest, proposal: int) -> HttpResponse:
     return render(
         request,
         "commendations/proposals/item_form.html",
-        {"form": form, "proposal": obj, "round": obj.round, "item": None},
+        {
+            "form": form,
+            "proposal": obj,
+            "round": obj.round,
+            "item": None,
+            **_initiative_box(person, code, offered, form["initiatives"].value()),
+        },
     )
+
+
+def _initiative_box(person: Any, code: str, offered: list[Any], selected: Any) -> dict[str, Any]:
+    """What awards/includes/initiative_choices.html needs to draw the initiative boxes."""
+    return {
+        "person": person,
+        "person_code": code,
+        "offered": offered,
+        "selected": [str(v) for v in selected or []],
+    }
+
+
+@access(UNIT, object_page=True)
+def item_people(request: HttpRequest, proposal: int) -> HttpResponse:
+    """Suggestions (<option> elements) for the item form's person box: the proposing
+    unit's people whose name or code matches what was typed."""
+    obj = get_proposal_for(request.user, proposal, write=UNIT)
+    q = fold(request.GET.get("person") or request.GET.get("q"))
+    people = []
+    if q:
+        people = list(
+            sp.people_of(obj.unit).filter(Q(search_text__contains=q) | Q(code__iexact=q))[
+                :OPTIONS_LIMIT
+            ]
+        )
+    return render(request, "awards/includes/person_options.html", {"people": people})
+
+
+@access(UNIT, object_page=True)
+def item_initiatives(request: HttpRequest, proposal: int) -> HttpResponse:
+    """The chosen person's initiatives not yet counted for an award, as check boxes."""
+    obj = get_proposal_for(request.user, proposal, write=UNIT)
+    code = (request.GET.get("person") or "").strip()
+    person = sp.people_of(obj.unit).filter(code=code).first() if code else None
+    offered = list(sp.initiatives_of(obj.unit, person)) if person else []
+    context = _initiative_box(person, code, offered, request.GET.getlist("initiatives"))
+    return render(request, "awards/includes/initiative_choices.html", context)
 
 
 @access(UNIT, object_page=True)

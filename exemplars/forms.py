@@ -16,7 +16,7 @@ from exemplars.models import AttachmentKind, ExemplarScope, ExemplarState
 from exemplars.services import NEEDS_DECISION, NEEDS_REASON
 from movements.models import Movement
 from organizations.models import Unit
-from people.forms import BootstrapMixin, VnDateField, unit_choices
+from people.forms import BootstrapMixin, VnDateField, person_picker, unit_choices
 from people.models import Person
 from plans.models import Plan
 
@@ -88,20 +88,6 @@ class ExemplarFilterForm(Styled, forms.Form):
 # --- create and edit --------------------------------------------------------------------
 
 
-def _person_picker(field: forms.Field) -> None:
-    """Suggest people (a <datalist> filled by htmx) while the user types a name or code."""
-    field.widget.attrs.update(
-        {
-            "list": "person-options",
-            "autocomplete": "off",
-            "hx-get": reverse("exemplars:person_options"),
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": "#person-options",
-            "hx-swap": "innerHTML",
-        }
-    )
-
-
 def plan_label(plan: Plan) -> str:
     return f"{plan.code} — {plan.title} ({plan.starts_on.year}–{plan.ends_on.year})"
 
@@ -165,7 +151,7 @@ class ExemplarForm(Styled, forms.Form):
             choices = unit_choices(units)
             _set_choices(self, "unit", [("", _("— Chọn đơn vị —")), *choices])
             _set_choices(self, "subject_unit", [("", _("— Chọn tập thể —")), *choices])
-            _person_picker(self.fields["person"])
+            person_picker(self.fields["person"], reverse("exemplars:person_options"))
         _set_choices(
             self,
             "plan",

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from exemplars.models import SupportKind, SupportStatus
 from exemplars.services import DOCUMENT_TYPES, MAX_UPLOAD
-from people.forms import BootstrapMixin, VnDateField
+from people.forms import BootstrapMixin, VnDateField, person_picker
 from people.models import Person
 
 # Fields the service requires: marked as such on the page, checked there.
@@ -40,19 +40,6 @@ class PersonCodeField(forms.CharField):
         super().__init__(**kwargs)
 
 
-def _person_picker(field: forms.Field, options_url: str, list_id: str) -> None:
-    field.widget.attrs.update(
-        {
-            "list": list_id,
-            "autocomplete": "off",
-            "hx-get": options_url,
-            "hx-trigger": "input changed delay:250ms",
-            "hx-target": f"#{list_id}",
-            "hx-swap": "innerHTML",
-        }
-    )
-
-
 class PersonPickerMixin:
     """Resolves the code typed in `person_fields` among the people offered; the person
     already recorded stays acceptable even when the user could not pick them now."""
@@ -67,7 +54,7 @@ class PersonPickerMixin:
         self.people = people
         self.current = current
         for name in self.person_fields:
-            _person_picker(self.fields[name], options_url, f"{name}-options")
+            person_picker(self.fields[name], options_url, f"{name}-options")
 
     def resolve_person(self, name: str) -> Person | None:
         code = (self.cleaned_data.get(name) or "").strip()

@@ -7,11 +7,13 @@ from collections.abc import Sequence
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from core.choices import Gender, Rating
 from core.errors import FieldError
 from organizations.models import Unit
+from people.models import Person
 from people.services import validate_person_fields
 
 DATE_INPUTS = ["%d/%m/%Y", "%Y-%m-%d", "%d-%m-%Y"]
@@ -32,6 +34,32 @@ class VnDateField(forms.DateField):
         )
         kwargs.setdefault("help_text", _("Dạng dd/mm/yyyy, ví dụ 01/07/2024."))
         super().__init__(input_formats=DATE_INPUTS, **kwargs)
+
+
+def person_picker(field: forms.Field, url: str, options_id: str = "person-options") -> None:
+    """Suggest people (a <datalist> filled by htmx from `url`) while the user types a name or
+    a code: a unit may have hundreds of people, too many for a plain list."""
+    field.widget.attrs.update(
+        {
+            "list": options_id,
+            "autocomplete": "off",
+            "hx-get": url,
+            "hx-trigger": "input changed delay:250ms",
+            "hx-target": f"#{options_id}",
+            "hx-swap": "innerHTML",
+        }
+    )
+
+
+def find_person(people: QuerySet[Person], code: str) -> Person:
+    """A person among those offered; one unknown and one out of scope read the same."""
+    person = people.select_related("unit").filter(code=code.strip()).first()
+    if person is None:
+        raise forms.ValidationError(
+            _("Không tìm thấy cán bộ có mã “%(code)s” trong phạm vi bạn quản lý."),
+            params={"code": code.strip()},
+        )
+    return person
 
 
 def unit_label(unit: Unit, base_depth: int = 0) -> str:

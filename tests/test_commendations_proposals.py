@@ -34,6 +34,8 @@ from commendations.models import (
 from commendations.urls import proposal_patterns
 from core.errors import Conflict, ValidationFailed
 from exemplars.models import Exemplar
+from people import services as ppl
+from people.models import Person
 from tests import test_permissions
 from tests.test_eligibility_rules import give, initiative, make_person, rate
 from tests.test_permissions import assert_object_pages
@@ -80,8 +82,7 @@ def make_round(tree: Any, personas: Any, **extra: Any) -> Round:
 def eligible(tree: Any, code: str, name: str | None = None, unit: Any = None) -> Any:
     person = make_person(tree, code, unit=unit)
     if name:
-        person.full_name = name
-        person.save(update_fields=["full_name"])
+        person = ppl.person_update(actor=None, person=person, full_name=name)
     rate(person, {Y: "HTXSNV"})
     return person
 
@@ -159,7 +160,7 @@ def test_object_pages_allow_deny_and_hide(
             "comment": str(comment.pk),
         },
     )
-    assert checked == 25
+    assert checked == 27
     # Walking the pages (GET shows forms and confirmations) changed nothing.
     proposal.refresh_from_db()
     assert proposal.status == PS.DRAFT
@@ -184,6 +185,56 @@ def test_roles_act_only_on_their_step(tree: Any, personas: Any) -> None:
     # Someone of another unit does not learn that the proposal exists.
     assert login(personas.outsider).get(base).status_code == 404
     assert login(personas.outsider).post(f"{base}submit/").status_code == 404
+
+
+def test_services_refuse_actors_outside_their_step_and_change_nothing(
+    tree: Any, personas: Any
+) -> None:
+    """The services check the actor themselves, so an import, a command or a future API
+    cannot skip the check the pages make."""
+    from django.core.exceptions import PermissionDenied
+
+    proposal = draft(tree, personas)
+    item = add(personas.officer, proposal, eligible(tree, "E01"))
+    other = eligible(tree, "E02")
+    before = AuditEvent.objects.count()
+    outsider, viewer = personas.outsider, personas.viewer
+    refused = [
+        lambda: cm.round_create(
+            actor=personas.officer,
+            data=cm.RoundData("KT-X", "Đợt khác", RoundKind.ANNUAL, Y, tree.KTTV, D(2024, 12, 1)),
+        ),
+        lambda: sp.round_update(
+            actor=outsider,
+            round=proposal.round,
+            data=cm.RoundData("", "Đổi tên", RoundKind.ANNUAL, Y, tree.KTTV, D(2024, 12, 1)),
+        ),
+        lambda: cm.proposal_create(actor=viewer, round=proposal.round, unit=tree.KTTV_B),
+        lambda: sp.proposal_update(actor=outsider, proposal=proposal, simplified=True, summary=""),
+        lambda: add(viewer, proposal, other),
+        lambda: cm.item_update(actor=outsider, item=item, achievement="Sửa thành tích."),
+        lambda: cm.item_delete(actor=viewer, item=item),
+        lambda: sp.document_add(
+            actor=outsider, proposal=proposal, kind=DocumentKind.CERTIFICATION, file=pdf()
+        ),
+        lambda: sp.dossier_generate(actor=viewer, proposal=proposal),
+        lambda: sp.proposal_delete(actor=outsider, proposal=proposal),
+        lambda: cm.proposal_submit(actor=viewer, proposal=proposal),
+    ]
+    make_round(tree, personas, code="KT-KHAC")  # the deciding unit's standing body may
+    opened = AuditEvent.objects.count()
+    assert opened == before + 1
+    for call in refused:
+        with pytest.raises(PermissionDenied):
+            call()
+    cm.proposal_submit(actor=personas.officer, proposal=proposal)
+    with pytest.raises(PermissionDenied):
+        sp.proposal_take(actor=personas.head, proposal=proposal)
+    proposal.refresh_from_db()
+    item.refresh_from_db()
+    assert proposal.status == PS.SUBMITTED
+    assert item.achievement.startswith("Thành tích năm")
+    assert AuditEvent.objects.count() == opened + 1  # only the submission
 
 
 def test_rounds_list_shows_what_the_user_may_propose_in(tree: Any, personas: Any) -> None:
@@ -360,6 +411,46 @@ def test_items_are_added_edited_and_refused_with_the_conflict_named(
     assert not ProposalItem.objects.filter(pk=item.pk).exists()
     history = client.get(base).content.decode()
     assert "Thêm đề nghị khen thưởng" in history and "Xóa đề nghị khen thưởng" in history
+
+
+def test_person_box_suggests_the_units_people_and_offers_only_their_initiatives(
+    tree: Any, personas: Any
+) -> None:
+    proposal = draft(tree, personas)
+    client = login(personas.officer)
+    base = f"/commendations/proposals/{proposal.pk}/items/"
+    huong = eligible(tree, "E05", "Trần Thị Thu Hương")
+    eligible(tree, "E06", "Trần Văn Hưng")
+    stranger = make_person(tree, "S01", unit=tree.ST)
+    ppl.person_update(actor=None, person=stranger, full_name="Trần Thị Thu Hường")
+    # Typed without diacritics; people of other units are never suggested.
+    options = client.get(f"{base}people/", {"person": "tran thi thu"}).content.decode()
+    assert 'value="E05"' in options and "Trần Thị Thu Hương" in options
+    assert "S01" not in options and "E06" not in options
+    assert 'value="E06"' in client.get(f"{base}people/", {"person": "e06"}).content.decode()
+    # The chosen person's free initiatives only, with a hint before anyone is chosen.
+    own = initiative(huong, Y)
+    other = initiative(Person.objects.get(code="E06"), Y)
+    boxes = client.get(f"{base}initiatives/", {"person": "E05"}).content.decode()
+    assert f'value="{own.pk}"' in boxes and f'value="{other.pk}"' not in boxes
+    assert "Nhập mã cán bộ" in client.get(f"{base}initiatives/").content.decode()
+    unknown = client.get(f"{base}initiatives/", {"person": "S01"}).content.decode()
+    assert "Không tìm thấy cán bộ có mã “S01”" in unknown
+    # Someone else's initiative posted with the item is not taken.
+    page = client.post(
+        f"{base}new/", item_form(huong, initiatives=[str(own.pk), str(other.pk)])
+    ).content.decode()
+    assert 'id="initiatives_error"' in page
+    assert f"{other.pk} không phải là một trong các lựa chọn" in page
+    assert not proposal.items.exists()
+    assert client.post(f"{base}new/", item_form(huong, initiatives=[str(own.pk)])).status_code == 302
+    assert list(proposal.items.get().initiatives.all()) == [own]
+    # An unknown code is named on the person box.
+    missing = client.post(f"{base}new/", item_form(stranger)).content.decode()
+    assert "Không tìm thấy cán bộ có mã “S01” trong đơn vị đề nghị." in missing
+    # Other units' officers learn nothing.
+    outsider = login(personas.outsider)
+    assert outsider.get(f"{base}people/", {"person": "tran"}).status_code == 404
 
 
 def test_exemplar_link_is_shown_on_the_item(tree: Any, personas: Any) -> None:

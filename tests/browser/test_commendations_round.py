@@ -42,9 +42,15 @@ def switch(page: Any, username: str) -> None:
     login(page, username)
 
 
-def add_item(page: Any, code: str, achievement: str) -> None:
+def add_item(page: Any, code: str, typed: str, achievement: str) -> None:
+    """Type part of the name (without diacritics), see the person suggested, pick them."""
     page.get_by_role("link", name="Thêm đề nghị", exact=True).first.click()
-    page.locator("#id_person").select_option(code)
+    box = page.get_by_role("combobox", name="Cá nhân")
+    box.fill(typed)
+    page.locator(f"#person-options option[value={code}]").wait_for(state="attached")
+    box.fill(code)
+    box.press("Tab")  # the change loads the person's initiatives
+    page.get_by_test_id("picked-person").filter(has_text=code).wait_for()
     page.get_by_label("Danh hiệu, hình thức đề nghị").select_option("CSTDCS")
     page.get_by_label("Tóm tắt thành tích").fill(achievement)
     page.get_by_role("button", name="Lưu đề nghị").click()
@@ -83,9 +89,9 @@ def test_one_round_end_to_end(
     page.get_by_role("button", name="Lập hồ sơ").click()
     page.wait_for_url("**/commendations/proposals/*/")
     proposal_url = page.url
-    add_item(page, "P101", "Hoàn thành xuất sắc nhiệm vụ dự báo bão năm 2024.")
-    add_item(page, "P102", "Cứu hộ đột xuất trong bão số 3, bảo vệ trạm quan trắc.")
-    add_item(page, "P103", "Hoàn thành nhiệm vụ quan trắc.")
+    add_item(page, "P101", "thu huong", "Hoàn thành xuất sắc nhiệm vụ dự báo bão năm 2024.")
+    add_item(page, "P102", "duc thang", "Cứu hộ đột xuất trong bão số 3, bảo vệ trạm quan trắc.")
+    add_item(page, "P103", "ngoc anh", "Hoàn thành nhiệm vụ quan trắc.")
     assert page.get_by_test_id("blocking").is_visible()
 
     # Submitting is blocked: both ineligible people are named with their conditions.
