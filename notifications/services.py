@@ -386,13 +386,22 @@ def send_plan_reminders(today: dt.date | None = None) -> ReminderReport:
     if mails:
         # After the commit: a rolled-back run must not have mailed anyone, and a
         # mail server that fails must not undo the reminders already logged.
-        transaction.on_commit(lambda: _send_mails(mails))
+        send_mails_after_commit(mails, "plan reminder")
     return report
 
 
-def _send_mails(mails: list[tuple[str, str, str, list[str]]]) -> None:
+Mail = tuple[str, str, str, list[str]]  # subject, text, sender, recipients
+
+
+def send_mails_after_commit(mails: list[Mail], what: str) -> None:
+    """Send reminder e-mails once the transaction that logged the reminders commits."""
+    if mails:
+        transaction.on_commit(lambda: _send_mails(mails, what))
+
+
+def _send_mails(mails: list[Mail], what: str) -> None:
     try:
         send_mass_mail(mails, fail_silently=False)
     except Exception:
         # The in-app notifications are already there; log it for the operator.
-        log.exception("could not send %d plan reminder e-mails", len(mails))
+        log.exception("could not send %d %s e-mails", len(mails), what)

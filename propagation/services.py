@@ -30,6 +30,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -616,6 +617,7 @@ class ReplicationReminderReport:
     on: dt.date
     reminders: int = 0
     notifications: int = 0
+    emails: int = 0
     without_recipients: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
@@ -623,6 +625,7 @@ class ReplicationReminderReport:
             "on": self.on.isoformat(),
             "reminders": self.reminders,
             "notifications": self.notifications,
+            "emails": self.emails,
             "without_recipients": list(self.without_recipients),
         }
 
@@ -638,7 +641,7 @@ def send_replication_reminders(today: dt.date | None = None) -> ReplicationRemin
     concurrent runs do not both remind.
     """
     from notifications.models import Notification
-    from notifications.services import unit_recipients
+    from notifications.services import Mail, send_mails_after_commit, unit_recipients
 
     on = today or timezone.localdate()
     report = ReplicationReminderReport(on=on)
@@ -656,6 +659,7 @@ def send_replication_reminders(today: dt.date | None = None) -> ReplicationRemin
     Replication.objects.filter(pk__in=[r.pk for r in due]).update(reminded_at=now)
     recipients = unit_recipients({r.unit_id for r in due})
     notifications: list[Notification] = []
+    mails: list[Mail] = []
     with translation.override(settings.LANGUAGE_CODE):
         for replication in due:
             replication.reminded_at = now
@@ -678,6 +682,18 @@ def send_replication_reminders(today: dt.date | None = None) -> ReplicationRemin
                 % context
             )
             url = reverse("propagation:replication_detail", args=[replication.pk])
+            context["link"] = settings.SITE_URL.rstrip("/") + url
+            subject = " ".join(
+                render_to_string(
+                    "propagation/emails/replication_reminder_subject.txt", context
+                ).split()
+            )
+            text = render_to_string("propagation/emails/replication_reminder.txt", context)
+            mails.extend(
+                (subject, text, settings.DEFAULT_FROM_EMAIL, [email])
+                for _user_id, email in people
+                if email
+            )
             notifications.extend(
                 Notification(
                     user_id=user_id,
@@ -706,4 +722,7 @@ def send_replication_reminders(today: dt.date | None = None) -> ReplicationRemin
     )
     report.reminders = len(due)
     report.notifications = len(notifications)
+    report.emails = len(mails)
+    # After the commit: a rolled-back run must not have mailed anyone.
+    send_mails_after_commit(mails, "replication reminder")
     return report

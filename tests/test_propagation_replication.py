@@ -703,9 +703,9 @@ def remind(day: dt.date) -> svc.ReplicationReminderReport:
 
 
 def test_stale_replications_remind_the_adopting_units_officers_once(
-    tree: Any, personas: Any
+    tree: Any, personas: Any, mailoutbox: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    b_officer = make_user("b_officer", [(Role.OFFICER, tree.KTTV_B)])
+    b_officer = make_user("b_officer", [(Role.OFFICER, tree.KTTV_B)], email="b@kttv.gov.vn")
     c = unit(tree.KTTV, "KTTV_C", "Đài C")
     c_head = make_user("c_head", [(Role.HEAD, c)])
     exemplar = recognized(tree.KTTV_A)
@@ -717,11 +717,18 @@ def test_stale_replications_remind_the_adopting_units_officers_once(
         svc.replication_update(None, quiet, notes="Đang chuẩn bị thí điểm.")
     # Not six months yet.
     assert remind(dt.date(2025, 7, 9)).reminders == 0
-    report = remind(dt.date(2025, 7, 11))
-    assert report.reminders == 1 and report.notifications == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        report = remind(dt.date(2025, 7, 11))
+    assert report.reminders == 1 and report.notifications == 1 and report.emails == 1
     note = Notification.objects.get()
     assert note.user == b_officer and note.url == f"/propagation/replications/{stale.pk}/"
     assert "Mô hình một cửa liên thông" in note.title
+    # The officer with an address also gets it by e-mail, with a link back to the record.
+    (mail,) = mailoutbox
+    assert mail.to == ["b@kttv.gov.vn"]
+    assert mail.subject.startswith("[Thi đua] Cập nhật tình hình nhân rộng: Mô hình một cửa")
+    assert f"/propagation/replications/{stale.pk}/" in mail.body
+    assert "từ 10/01/2025" in mail.body
     # Run again the same day or the next: nothing more.
     assert remind(dt.date(2025, 7, 11)).reminders == 0
     assert remind(dt.date(2025, 8, 1)).reminders == 0
@@ -750,5 +757,5 @@ def test_the_reminders_command_runs_the_replication_reminders(tree: Any, persona
     )
     out = io.StringIO()
     call_command("send_reminders", "--now", stdout=out)
-    assert "1 nhắc cập nhật nhân rộng, 1 thông báo." in out.getvalue()
+    assert "1 nhắc cập nhật nhân rộng, 1 thông báo, 0 thư." in out.getvalue()
     assert Notification.objects.filter(kind=svc.REMINDER_KIND).count() == 1

@@ -50,7 +50,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Đơn vị không có cán bộ thi đua/thủ trưởng nhận nhắc: {units}")
             stale = send_replication_reminders(day)
             self.stdout.write(
-                f"{stale.reminders} nhắc cập nhật nhân rộng, {stale.notifications} thông báo."
+                f"{stale.reminders} nhắc cập nhật nhân rộng, {stale.notifications} thông báo, "
+                f"{stale.emails} thư."
             )
             return
         result = send_plan_reminders_task.enqueue(day.isoformat() if day else None)
