@@ -443,7 +443,8 @@ def test_person_box_suggests_the_units_people_and_offers_only_their_initiatives(
     assert 'id="initiatives_error"' in page
     assert f"{other.pk} không phải là một trong các lựa chọn" in page
     assert not proposal.items.exists()
-    assert client.post(f"{base}new/", item_form(huong, initiatives=[str(own.pk)])).status_code == 302
+    added = client.post(f"{base}new/", item_form(huong, initiatives=[str(own.pk)]))
+    assert added.status_code == 302
     assert list(proposal.items.get().initiatives.all()) == [own]
     # An unknown code is named on the person box.
     missing = client.post(f"{base}new/", item_form(stranger)).content.decode()
