@@ -6,6 +6,7 @@ import re
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from awards.catalogue import sync_catalogue
 from awards.models import Award, AwardType
@@ -41,8 +42,10 @@ def test_officer_records_an_award_and_cannot_record_it_twice(
     page.get_by_role("button", name="Lưu").click()
 
     page.wait_for_url(re.compile(r"/awards/\d+/$"))
-    assert page.get_by_role("heading", name=re.compile("Lao động tiên tiến 2024")).is_visible()
-    assert page.get_by_text("Đã ghi “Lao động tiên tiến” năm 2024 cho Nguyễn Văn An.").is_visible()
+    expect(page.get_by_role("heading", name=re.compile("Lao động tiên tiến 2024"))).to_be_visible()
+    expect(
+        page.get_by_text("Đã ghi “Lao động tiên tiến” năm 2024 cho Nguyễn Văn An.")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Khen thưởng", exact=True).first.click()
     page.get_by_label("Tìm đối tượng").fill("nguyen van an")

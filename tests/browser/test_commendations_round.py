@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from accounts.models import Role
 from awards.catalogue import sync_catalogue
@@ -92,7 +93,7 @@ def test_one_round_end_to_end(
     add_item(page, "P101", "thu huong", "Hoàn thành xuất sắc nhiệm vụ dự báo bão năm 2024.")
     add_item(page, "P102", "duc thang", "Cứu hộ đột xuất trong bão số 3, bảo vệ trạm quan trắc.")
     add_item(page, "P103", "ngoc anh", "Hoàn thành nhiệm vụ quan trắc.")
-    assert page.get_by_test_id("blocking").is_visible()
+    expect(page.get_by_test_id("blocking")).to_be_visible()
 
     # Submitting is blocked: both ineligible people are named with their conditions.
     page.get_by_role("link", name="Gửi hồ sơ", exact=True).click()

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from exemplars.models import ExemplarState
 from organizations import services as org
@@ -50,7 +51,7 @@ def test_standing_body_reads_the_funnel_and_the_quota(
     page.get_by_role("button", name="Xem").click()
     page.get_by_role("heading", name=f"Phễu phát hiện – công nhận điển hình năm {Y}").wait_for()
     chart = page.get_by_role("img", name="Phễu điển hình đăng ký năm 2024", exact=False)
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert "Mới phát hiện: 6" in (chart.get_attribute("aria-label") or "")
     table = page.locator("#funnel-table")
     assert table.locator("tr[data-state=DISCOVERED] .reached").inner_text() == "6"
@@ -86,6 +87,6 @@ def test_standards_page_reads_well(page: Any, personas: Any, tree: Any) -> None:
     page.goto("/exemplars/standards/")
     page.get_by_role("link", name="Tiêu chí điển hình tiên tiến ngành khí tượng thủy văn").click()
     section = page.locator("#std-DHTT-TCKTTV-2021")
-    assert section.get_by_text("01/01/2021").first.is_visible()
-    assert section.locator("table.criteria[data-subject=unit]").is_visible()
+    expect(section.get_by_text("01/01/2021").first).to_be_visible()
+    expect(section.locator("table.criteria[data-subject=unit]")).to_be_visible()
     assert not blocking_violations(Axe(), page)

@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from exemplars.assessment import judgement_conditions
 from exemplars.models import CheckIn, CriterionReview, SupportAction
@@ -37,8 +38,8 @@ def test_officer_fosters_and_head_finds_a_criterion_not_met(
 
     login(page, "officer")
     page.goto(detail)
-    assert page.get_by_test_id("actions-empty").is_visible()
-    assert page.get_by_test_id("checkins-empty").is_visible()
+    expect(page.get_by_test_id("actions-empty")).to_be_visible()
+    expect(page.get_by_test_id("checkins-empty")).to_be_visible()
     page.get_by_role("link", name="Thêm hoạt động hỗ trợ").click()
     page.get_by_label("Hình thức hỗ trợ").select_option(label="Đào tạo, bồi dưỡng")
     page.get_by_label("Nội dung hỗ trợ").fill("Cử đi tập huấn dự báo mưa lớn bằng radar")
@@ -60,7 +61,7 @@ def test_officer_fosters_and_head_finds_a_criterion_not_met(
     page.get_by_label(re.compile(r"^Nhận xét")).fill("Mô hình được các đài bạn học tập")
     page.get_by_role("button", name="Lưu lần theo dõi").click()
     # A score outside 1–5: the message sits next to the field, nothing is saved.
-    assert page.get_by_text("Điểm phải từ 1 đến 5.").is_visible()
+    expect(page.get_by_text("Điểm phải từ 1 đến 5.")).to_be_visible()
     assert CheckIn.objects.count() == 0
     found = blocking_violations(Axe(), page)
     assert not found, "\n".join(found)
@@ -68,7 +69,7 @@ def test_officer_fosters_and_head_finds_a_criterion_not_met(
     page.get_by_role("button", name="Lưu lần theo dõi").click()
     page.wait_for_url(f"**{detail}#monitoring")
     chart = page.get_by_role("img", name="Điểm theo dõi điển hình", exact=False)
-    assert chart.is_visible()
+    expect(chart).to_be_visible()
     assert "15/03/2025" in page.get_by_test_id("checkin-chart").inner_text()
     assert "Mô hình được các đài bạn học tập" in page.get_by_test_id("checkins-table").inner_text()
     shot(page, "exemplar-officer")

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from playwright.sync_api import expect
 
 from organizations import services as org
 from organizations.models import Unit, UnitStatus
@@ -51,8 +52,8 @@ def test_officer_searches_people_without_diacritics(page: Any, personas: Any, tr
     page.get_by_role("button", name="Lọc").click()
     assert [n.strip() for n in names_in_table(page)] == ["Đặng Văn Ân"]
     page.get_by_role("link", name="Đặng Văn Ân").click()
-    assert page.get_by_role("heading", name="Đặng Văn Ân").is_visible()
-    assert page.get_by_text("Thêm cán bộ").first.is_visible()  # its history
+    expect(page.get_by_role("heading", name="Đặng Văn Ân")).to_be_visible()
+    expect(page.get_by_text("Thêm cán bộ").first).to_be_visible()  # its history
 
 
 def test_standing_officer_merges_two_units_and_history_stays(

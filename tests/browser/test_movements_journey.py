@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from movements import services as mv
 from movements.models import MovementKind, Registration, RegistrationStatus
@@ -49,7 +50,7 @@ def test_officer_registers_and_head_confirms(page: Any, personas: Any, tree: Any
     page.get_by_label("Đài Khí tượng Thủy văn khu vực Nam Bộ").check()
     page.get_by_role("button", name="Xác nhận các đăng ký đã chọn").click()
     # A check step before anything is written.
-    assert page.get_by_role("heading", name="Xác nhận các đăng ký sau?").is_visible()
+    expect(page.get_by_role("heading", name="Xác nhận các đăng ký sau?")).to_be_visible()
     page.get_by_role("button", name="Đồng ý xác nhận").click()
     page.wait_for_url(f"**/movements/{movement.pk}/registrations/")
     row = page.get_by_role("row", name="Đài Khí tượng Thủy văn khu vực Nam Bộ")

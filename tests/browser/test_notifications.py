@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from notifications import services
 from notifications.models import Notification, NotificationKind
@@ -24,7 +25,7 @@ def test_officer_reads_a_notification(page: Any, personas: Any, tree: Any) -> No
     services.notify([personas.head], kind="GENERAL", title="Thông báo của người khác")
     login(page, "officer")
     page.goto("/notifications/")
-    assert page.get_by_role("heading", name="Thông báo").is_visible()
+    expect(page.get_by_role("heading", name="Thông báo")).to_be_visible()
     assert page.get_by_test_id("unread-total").inner_text() == "2 chưa đọc"
     assert page.get_by_text("Thông báo của người khác").count() == 0
 

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from plans.models import Plan, Submission
 from tests.browser.conftest import login
@@ -31,7 +32,9 @@ def test_plan_issued_answered_and_shown_on_time(page: Any, personas: Any, tree: 
     page.locator('[name="req-0-due_on"]').fill(due.strftime("%d/%m/%Y"))
     page.locator('[name="req-0-scope"]').select_option("CHILD_UNITS")
     page.get_by_role("button", name="Lưu kế hoạch").click()
-    assert page.get_by_role("heading", name="Kế hoạch nhân rộng điển hình tiên tiến").is_visible()
+    expect(
+        page.get_by_role("heading", name="Kế hoạch nhân rộng điển hình tiên tiến")
+    ).to_be_visible()
     assert Plan.objects.get(code="KH-BO-THU").requirements.get().key == "KH"
     page.get_by_role("button", name="Đăng xuất").click()
 
@@ -43,7 +46,7 @@ def test_plan_issued_answered_and_shown_on_time(page: Any, personas: Any, tree: 
     assert page.locator('[name="unit"]').input_value() == "KTTV"
     page.get_by_label("Ghi chú").fill("Kế hoạch của Tổng cục gửi kèm.")
     page.get_by_role("button", name="Gửi", exact=True).click()
-    assert page.get_by_text("Đã gửi").first.is_visible()
+    expect(page.get_by_text("Đã gửi").first).to_be_visible()
     assert Submission.objects.get().unit.code == "KTTV"
 
     page.get_by_role("link", name="Tình hình thực hiện").click()
@@ -60,7 +63,7 @@ def test_plan_issued_answered_and_shown_on_time(page: Any, personas: Any, tree: 
     assert page.locator('td[data-unit="KTTV"]').get_attribute("data-status") == "ON_TIME"
     assert page.locator('td[data-unit="TCCB"]').get_attribute("data-status") == "PENDING"
     page.locator('td[data-unit="KTTV"] a').click()
-    assert page.get_by_text("Kế hoạch của Tổng cục gửi kèm.").is_visible()
+    expect(page.get_by_text("Kế hoạch của Tổng cục gửi kèm.")).to_be_visible()
 
 
 def test_plan_pages_have_no_serious_accessibility_violations(

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from propagation import services as svc
 from propagation.models import Replication, Stage
@@ -48,7 +49,7 @@ def test_officer_records_a_stage_change_and_sees_it_in_the_spread_picture(
     form = page.get_by_role("form", name="Chuyển giai đoạn")
     form.get_by_label("Chuyển sang giai đoạn").select_option("DISCONTINUED")
     form.get_by_role("button", name="Lưu giai đoạn").click()
-    assert page.get_by_text("Cần ghi rõ lý do dừng áp dụng.").first.is_visible()
+    expect(page.get_by_text("Cần ghi rõ lý do dừng áp dụng.").first).to_be_visible()
 
     # Move forward two stages at once.
     form = page.get_by_role("form", name="Chuyển giai đoạn")

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from reports.models import AnnualReport, ReportStatus
 from tests.browser.conftest import login
@@ -29,14 +30,16 @@ def test_officer_creates_edits_and_submits_the_annual_report(
     page.get_by_label("Kết quả đạt được").fill("Hoàn thành xuất sắc các chỉ tiêu thi đua năm 2024.")
     page.get_by_role("button", name="Tạo báo cáo").click()
     page.get_by_role("heading", name="Báo cáo năm 2024: Tổng cục Khí tượng Thủy văn").wait_for()
-    assert page.get_by_text("Đang soạn, chưa gửi").is_visible()
+    expect(page.get_by_text("Đang soạn, chưa gửi")).to_be_visible()
 
     page.get_by_role("link", name="Sửa báo cáo").click()
     page.get_by_label("Khó khăn, vướng mắc").fill("Kinh phí cho công tác tuyên truyền còn hạn chế.")
     page.get_by_label("Đề xuất, kiến nghị").fill("Đề nghị bổ sung kinh phí năm 2025.")
     page.get_by_role("button", name="Lưu").click()
     difficulties = page.locator("#report-difficulties")
-    assert difficulties.get_by_text("Kinh phí cho công tác tuyên truyền còn hạn chế.").is_visible()
+    expect(
+        difficulties.get_by_text("Kinh phí cho công tác tuyên truyền còn hạn chế.")
+    ).to_be_visible()
 
     page.get_by_role("link", name="Gửi báo cáo").click()
     page.get_by_role("button", name="Xác nhận gửi").click()
