@@ -170,6 +170,8 @@ ACTION_LABELS: dict[str, Promise] = {
     "contest.entry_update": _("Sửa tác phẩm dự thi"),
     "contest.entry_delete": _("Xóa tác phẩm dự thi"),
     "contest.score": _("Giám khảo chấm điểm tác phẩm"),
+    "contest.jury_add": _("Thêm thành viên ban giám khảo"),
+    "contest.jury_remove": _("Bỏ thành viên khỏi ban giám khảo"),
     "contest.results": _("Công bố kết quả cuộc thi"),
     "contest.results_withdraw": _("Hủy công bố kết quả cuộc thi"),
 }

@@ -12,6 +12,7 @@ class NotificationKind(models.TextChoices):
     PLAN_DUE_SOON = "PLAN_DUE_SOON", _("Sắp đến hạn gửi")
     PLAN_OVERDUE = "PLAN_OVERDUE", _("Quá hạn gửi")
     REPLICATION_STALE = "REPLICATION_STALE", _("Nhân rộng lâu chưa cập nhật")
+    JURY = "JURY", _("Mời tham gia ban giám khảo")
     GENERAL = "GENERAL", _("Thông báo chung")
 
 

@@ -17,7 +17,7 @@ from django.http import Http404
 from accounts.access import Perm, can, scope_for, units_visible_to
 from exemplars.access import exemplars_visible_to
 from organizations.models import Unit, UnitStatus
-from propagation.models import Event, Outreach, Participation, Replication
+from propagation.models import Event, EventKind, JuryMember, Outreach, Participation, Replication
 
 REPLICATION_RELATED = ("exemplar__unit", "exemplar__person", "exemplar__subject_unit", "unit")
 
@@ -90,3 +90,30 @@ def get_event_for(user: Any, pk: int, write: Perm | None = None) -> Event:
     if write is not None and not can(user, write, event.unit):
         raise PermissionDenied
     return event
+
+
+def get_jury_contest_for(user: Any, pk: int) -> Event:
+    """A contest on whose jury the user sits (the juror's own scoring page). Being named
+    to the jury is what grants it, whatever the user's scope: 404 for anyone else."""
+    if getattr(user, "pk", None) is None:
+        raise Http404
+    member = (
+        JuryMember.objects.select_related("event__unit")
+        .filter(event_id=pk, event__kind=EventKind.CONTEST, user_id=user.pk)
+        .first()
+    )
+    if member is None:
+        raise Http404
+    return member.event
+
+
+def get_jury_member_for(user: Any, pk: int, member: int) -> JuryMember:
+    """A member of a contest's jury, for the organisers (MANAGE_OUTREACH) to take off."""
+    event = get_event_for(user, pk, write=Perm.MANAGE_OUTREACH)
+    if event.kind != EventKind.CONTEST:
+        raise Http404
+    found = JuryMember.objects.select_related("user", "event__unit").filter(event=event, pk=member)
+    row = found.first()
+    if row is None:
+        raise Http404
+    return row

@@ -36,6 +36,7 @@ from propagation.models import (
     ContestResult,
     Event,
     EventKind,
+    JuryMember,
     JuryScore,
     Outreach,
     OutreachKind,
@@ -577,6 +578,10 @@ class _Builder:
             scored.append((entry, marks, result))
         if not self.jurors:
             return
+        JuryMember.objects.bulk_create(
+            JuryMember(event=contest, user=juror, is_chair=index == 0)
+            for index, juror in enumerate(self.jurors)
+        )
         JuryScore.objects.bulk_create(
             JuryScore(entry=entry, juror=juror, score=Decimal(mark))
             for entry, marks, _result in scored

@@ -220,6 +220,72 @@ class ScoreForm(Styled, forms.Form):
         return data
 
 
+class JuryForm(Styled, forms.Form):
+    """Name a jury member among the users who hold a role near the organising unit."""
+
+    user = forms.ChoiceField(label=_("Thành viên ban giám khảo"))
+    is_chair = forms.BooleanField(label=_("Trưởng ban giám khảo"), required=False)
+
+    def __init__(self, *args: Any, candidates: Sequence[User], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.candidates = {str(u.pk): u for u in candidates}
+        _set_choices(
+            self,
+            "user",
+            [("", _("— Chọn người —")), *((k, juror_label(u)) for k, u in self.candidates.items())],
+        )
+        self.style()
+        self.fields["is_chair"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        data["user_obj"] = self.candidates.get(data.get("user") or "")
+        return data
+
+
+class MyScoresForm(Styled, forms.Form):
+    """A juror's sheet: one score (and a remark) per entry; blank ones are left as they are."""
+
+    def __init__(
+        self,
+        *args: Any,
+        entries: Sequence[ContestEntry],
+        mine: dict[int, Any],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.entries = list(entries)
+        for entry in self.entries:
+            given = mine.get(entry.pk)
+            self.fields[f"score_{entry.pk}"] = forms.DecimalField(
+                label=_("Điểm cho “%(t)s”") % {"t": entry.title},
+                required=False,
+                min_value=Decimal(0),
+                max_value=Decimal(100),
+                max_digits=5,
+                decimal_places=2,
+                initial=given.score if given is not None else None,
+            )
+            self.fields[f"comment_{entry.pk}"] = forms.CharField(
+                label=_("Nhận xét cho “%(t)s”") % {"t": entry.title},
+                required=False,
+                max_length=1000,
+                initial=given.comment if given is not None else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )
+        self.style()
+
+    def rows(self) -> list[tuple[ContestEntry, forms.BoundField, forms.BoundField]]:
+        return [(e, self[f"score_{e.pk}"], self[f"comment_{e.pk}"]) for e in self.entries]
+
+    def marks(self) -> dict[int, tuple[Decimal | None, str]]:
+        data = self.cleaned_data
+        return {
+            e.pk: (data.get(f"score_{e.pk}"), data.get(f"comment_{e.pk}") or "")
+            for e in self.entries
+        }
+
+
 RESULT_CHOICES = [
     ("", _("— Chọn kết quả —")),
     *((value, label) for value, label in ContestResult.choices if value),

@@ -9,6 +9,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from exemplars.forms import _set_choices
 from exemplars.services import DOCUMENT_TYPES, MAX_UPLOAD
 from organizations.models import Unit
 from people.forms import BootstrapMixin, VnDateField, unit_choices
@@ -16,12 +17,6 @@ from propagation.models import STAGE_ORDER, Channel, OutreachKind, Stage
 from propagation.services import allowed_stages
 
 MIN_YEAR = 2000
-
-
-def _set_choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = list(choices)
 
 
 def _year_field(label: Any) -> forms.IntegerField:

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from exemplars.forms import _set_choices
 from exemplars.models import Exemplar
 from organizations.models import Unit
 from people.forms import BootstrapMixin, unit_choices
@@ -16,12 +17,6 @@ from propagation.sanitize import ALLOWED_TAGS
 
 IMAGE_ACCEPT = "image/jpeg,image/png,image/webp"
 MIN_YEAR, MAX_YEAR = 2000, 2100
-
-
-def _set_choices(form: forms.Form, name: str, choices: Sequence[tuple[Any, Any]]) -> None:
-    field = form.fields[name]
-    assert isinstance(field, forms.ChoiceField)
-    field.choices = list(choices)
 
 
 def exemplar_label(exemplar: Exemplar) -> str:

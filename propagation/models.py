@@ -226,6 +226,32 @@ class ContestEntry(models.Model):
         return self.title
 
 
+class JuryMember(models.Model):
+    """A member of a contest's jury, named by the organisers: only members score, and
+    each sees and scores the entries on their own page."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="jury")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("giám khảo"),
+    )
+    is_chair = models.BooleanField(_("trưởng ban giám khảo"), default=False)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["event", "-is_chair", "pk"]
+        verbose_name = _("thành viên ban giám khảo")
+        verbose_name_plural = _("ban giám khảo")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user"], name="jury_member_once"),
+        ]
+
+    def __str__(self) -> str:
+        return self.user.get_full_name() or self.user.get_username()
+
+
 class JuryScore(models.Model):
     """One juror's score for one entry; the entry's score is the mean."""
 

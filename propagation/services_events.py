@@ -22,10 +22,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet, Sum
-from django.utils import timezone
+from django.urls import reverse
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.access import Perm, can, scope_for
@@ -40,6 +42,7 @@ from propagation.models import (
     ContestResult,
     Event,
     EventKind,
+    JuryMember,
     JuryScore,
     Participation,
 )
@@ -76,6 +79,7 @@ EVENT_FIELDS = [
 PARTICIPATION_FIELDS = ["unit_id", "participants", "note"]
 ENTRY_FIELDS = ["exemplar_id", "title", "author", "unit_id", "url", "result"]
 SCORE_FIELDS = ["entry_id", "juror_id", "score", "comment"]
+JURY_FIELDS = ["user_id", "is_chair"]
 
 
 # --- who sees what ------------------------------------------------------------------------
@@ -469,22 +473,18 @@ def score_set(
     score: Decimal | None,
     comment: str = "",
 ) -> JuryScore:
-    """One juror's score of one entry (0–100); scoring again replaces the juror's score."""
+    """One juror's score of one entry (0–100); scoring again replaces the juror's score.
+
+    The juror scores on their own page, or the organisers record a score given on paper;
+    nobody else records one."""
     event = _contest(entry.event)
+    if _is_user(actor) and (juror is None or actor.pk != juror.pk):
+        _check_organiser(actor, event.unit)
     _check_open(event)
     errors: list[FieldError] = []
-    if juror is None or not jurors_for(event).filter(pk=juror.pk).exists():
-        errors.append(
-            FieldError("juror", _("Chọn thành viên ban giám khảo (người dùng của đơn vị)."))
-        )
-    if score is None:
-        errors.append(FieldError("score", _("Nhập điểm.")))
-    elif not Decimal(0) <= score <= Decimal(100):
-        errors.append(FieldError("score", _("Điểm phải từ 0 đến 100.")))
-    elif score != score.quantize(Decimal("0.01")):
-        errors.append(FieldError("score", _("Điểm lấy tối đa hai chữ số thập phân.")))
-    if len(comment.strip()) > 1000:
-        errors.append(FieldError("comment", _("Nhận xét tối đa 1000 ký tự.")))
+    if juror is None or not event.jury.filter(user=juror).exists():
+        errors.append(FieldError("juror", _("Chọn một thành viên ban giám khảo của cuộc thi.")))
+    errors.extend(_score_errors(score, comment))
     if errors:
         raise ValidationFailed(errors)
     row = JuryScore.objects.select_for_update().filter(entry=entry, juror=juror).first()
@@ -505,6 +505,158 @@ def score_set(
             unit=event.unit,
         )
     return row
+
+
+@transaction.atomic
+def my_scores_set(
+    *, actor: Any, event: Event, marks: Mapping[int, tuple[Decimal | None, str]]
+) -> list[JuryScore]:
+    """A juror's scores of several entries at once, from their own page: every mark is
+    checked before any is written. An entry left blank keeps the score it had (or none)."""
+    event = _contest(event)
+    _check_open(event)
+    if not event.jury.filter(user_id=actor.pk).exists():
+        raise PermissionDenied
+    entries = {e.pk: e for e in event.entries.all()}
+    errors: list[FieldError] = []
+    given: list[tuple[ContestEntry, Decimal, str]] = []
+    for entry_id, (score, comment) in marks.items():
+        entry = entries.get(entry_id)
+        if entry is None:
+            errors.append(FieldError("marks", _("Có tác phẩm không thuộc cuộc thi này.")))
+            continue
+        if score is None:
+            if comment.strip():
+                errors.append(
+                    FieldError(f"score_{entry_id}", _("Nhập điểm trước khi ghi nhận xét."))
+                )
+            continue
+        errors.extend(
+            FieldError(f"{e.field}_{entry_id}", e.message) for e in _score_errors(score, comment)
+        )
+        given.append((entry, score, comment))
+    if errors:
+        raise ValidationFailed(errors)
+    return [
+        score_set(actor=actor, entry=entry, juror=actor, score=score, comment=comment)
+        for entry, score, comment in given
+    ]
+
+
+@dataclass
+class JurorProgress:
+    member: JuryMember
+    scored: int  # entries this juror has scored
+    entries: int  # entries in the contest
+
+
+def jury_progress(event: Event) -> list[JurorProgress]:
+    """Each jury member with how many entries they have scored (three queries)."""
+    total = event.entries.count()
+    counts = dict(
+        JuryScore.objects.filter(entry__event=event)
+        .values("juror_id")
+        .annotate(n=Count("pk"))
+        .values_list("juror_id", "n")
+    )
+    members = event.jury.select_related("user").order_by(
+        "-is_chair", "user__last_name", "user__first_name", "user__username"
+    )
+    return [JurorProgress(m, counts.get(m.user_id, 0), total) for m in members]
+
+
+@transaction.atomic
+def jury_add(*, actor: Any, event: Event, user: User | None, is_chair: bool = False) -> JuryMember:
+    """Name a jury member: a user holding a role at, above or below the organising unit.
+    Naming a new chair makes the former chair an ordinary member."""
+    event = _contest(event)
+    _check_organiser(actor, event.unit)
+    _check_open(event)
+    if user is None or not jurors_for(event).filter(pk=user.pk).exists():
+        raise ValidationFailed(
+            [FieldError("user", _("Chọn người dùng có vai trò ở đơn vị tổ chức hoặc liên quan."))]
+        )
+    if event.jury.filter(user=user).exists():
+        raise Conflict(
+            _("%(u)s đã ở trong ban giám khảo.") % {"u": user.get_full_name() or user.username}
+        )
+    before = None
+    if is_chair:
+        former = event.jury.filter(is_chair=True).first()
+        if former is not None:
+            before = {"chair": former.user_id}
+            event.jury.filter(pk=former.pk).update(is_chair=False)
+    member = JuryMember.objects.create(event=event, user=user, is_chair=is_chair)
+    _tell_juror(event, member)
+    audit.record(
+        actor=actor,
+        action="contest.jury_add",
+        obj=event,
+        before=before,
+        after=audit.snapshot(member, JURY_FIELDS),
+        unit=event.unit,
+    )
+    return member
+
+
+def _tell_juror(event: Event, member: JuryMember) -> None:
+    """The juror learns of it in the app, with a link to their scoring page (they may
+    not otherwise see the contest: a juror may work at a unit below the organiser)."""
+    from notifications.models import Notification, NotificationKind
+
+    with translation.override(settings.LANGUAGE_CODE):
+        context = {"event": event.title, "unit": event.unit.name}
+        role = _("trưởng ban giám khảo") if member.is_chair else _("thành viên ban giám khảo")
+        Notification.objects.create(
+            user_id=member.user_id,
+            kind=NotificationKind.JURY.value,
+            title=(_("Mời chấm thi: %(event)s") % context)[:500],
+            body=_(
+                "%(unit)s mời bạn làm %(role)s cuộc thi “%(event)s”. Chấm điểm từng tác "
+                "phẩm trên trang chấm điểm của bạn."
+            )
+            % {**context, "role": role},
+            url=reverse("propagation:event_my_scores", args=[event.pk]),
+            unit=event.unit,
+        )
+
+
+@transaction.atomic
+def jury_remove(*, actor: Any, member: JuryMember) -> int:
+    """Take someone off the jury, with the scores they gave in this contest (the page
+    asks first, saying how many). Returns how many scores went."""
+    event = _contest(member.event)
+    _check_organiser(actor, event.unit)
+    _check_open(event)
+    scores = list(
+        JuryScore.objects.filter(entry__event=event, juror_id=member.user_id).order_by("entry_id")
+    )
+    audit.record(
+        actor=actor,
+        action="contest.jury_remove",
+        obj=event,
+        before={
+            **audit.snapshot(member, JURY_FIELDS),
+            "scores": [audit.snapshot(row, SCORE_FIELDS) for row in scores],
+        },
+        unit=event.unit,
+    )
+    JuryScore.objects.filter(pk__in=[row.pk for row in scores]).delete()
+    member.delete()
+    return len(scores)
+
+
+def _score_errors(score: Decimal | None, comment: str) -> list[FieldError]:
+    errors = []
+    if score is None:
+        errors.append(FieldError("score", _("Nhập điểm.")))
+    elif not Decimal(0) <= score <= Decimal(100):
+        errors.append(FieldError("score", _("Điểm phải từ 0 đến 100.")))
+    elif score != score.quantize(Decimal("0.01")):
+        errors.append(FieldError("score", _("Điểm lấy tối đa hai chữ số thập phân.")))
+    if len(comment.strip()) > 1000:
+        errors.append(FieldError("comment", _("Nhận xét tối đa 1000 ký tự.")))
+    return errors
 
 
 def ranked_entries(event: Event) -> QuerySet[ContestEntry]:

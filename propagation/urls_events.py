@@ -20,6 +20,9 @@ urlpatterns: list[URLPattern] = [
     path("events/<int:pk>/entries/<int:entry>/edit/", v.entry_edit, name="event_entry_edit"),
     path("events/<int:pk>/entries/<int:entry>/delete/", v.entry_delete, name="event_entry_delete"),
     path("events/<int:pk>/entries/<int:entry>/score/", v.entry_score, name="event_entry_score"),
+    path("events/<int:pk>/jury/", v.jury_add, name="event_jury_add"),
+    path("events/<int:pk>/jury/<int:member>/remove/", v.jury_remove, name="event_jury_remove"),
+    path("events/<int:pk>/my-scores/", v.my_scores, name="event_my_scores"),
     path("events/<int:pk>/results/", v.results, name="event_results"),
     path("events/<int:pk>/results/withdraw/", v.results_withdraw, name="event_results_withdraw"),
 ]

@@ -31,11 +31,18 @@ from exemplars.models import Exemplar
 from organizations.models import Unit, UnitStatus
 from people.forms import add_service_errors
 from propagation import services_events as services
-from propagation.access import events_visible_to, get_event_for
+from propagation.access import (
+    events_visible_to,
+    get_event_for,
+    get_jury_contest_for,
+    get_jury_member_for,
+)
 from propagation.forms_events import (
     EntryForm,
     EventFilterForm,
     EventForm,
+    JuryForm,
+    MyScoresForm,
     ParticipationForm,
     ResultsForm,
     ScoreForm,
@@ -340,7 +347,20 @@ def _contest_context(request: HttpRequest, event: Event, can_manage: bool) -> di
         .filter(pk__in=[e.exemplar_id for e in entries])
         .values_list("pk", flat=True)
     )
+    jury = services.jury_progress(event)
+    jury_form = None
+    if can_manage and not published:
+        named = {j.member.user_id for j in jury}
+        candidates = [
+            u
+            for u in services.jurors_for(event).order_by("last_name", "first_name", "username")
+            if u.pk not in named
+        ]
+        jury_form = JuryForm(candidates=candidates)
     return {
+        "jury": jury,
+        "jury_form": jury_form,
+        "is_juror": any(j.member.user_id == request.user.pk for j in jury),
         "entries": entries,
         "published": published,
         # The jury's marks stay with the organisers until the results are out.
@@ -606,7 +626,10 @@ def entry_score(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
     row = _entry_of(event, entry)
     if (stop := _locked(request, event)) is not None:
         return stop
-    jurors = list(services.jurors_for(event).order_by("last_name", "first_name", "username"))
+    jurors = [j.member.user for j in services.jury_progress(event)]
+    if not jurors:
+        messages.error(request, _("Cuộc thi chưa có ban giám khảo: thêm thành viên trước."))
+        return redirect(detail_url(event, "jury"))
     if request.method == "POST":
         form = ScoreForm(request.POST, jurors=jurors)
         if form.is_valid():
@@ -649,6 +672,110 @@ def entry_score(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
         request,
         "propagation/events/score.html",
         {"event": event, "entry": row, "form": form, "scores": scores, "mean": mean},
+    )
+
+
+# --- contests: the jury -----------------------------------------------------------------------
+
+
+@access(Perm.MANAGE_OUTREACH, object_page=True)
+@require_POST
+def jury_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Name a jury member (the form sits on the contest page)."""
+    event = _contest_for(request, pk)
+    if (stop := _locked(request, event)) is not None:
+        return stop
+    candidates = list(services.jurors_for(event))
+    form = JuryForm(request.POST, candidates=candidates)
+    if not form.is_valid():
+        messages.error(request, _("Chọn người cần thêm vào ban giám khảo."))
+        return redirect(detail_url(event, "jury"))
+    try:
+        member = services.jury_add(
+            actor=request.user,
+            event=event,
+            user=form.cleaned_data["user_obj"],
+            is_chair=form.cleaned_data["is_chair"],
+        )
+    except ValidationFailed as exc:
+        messages.error(request, " ".join(e.message for e in exc.errors))
+    except Conflict as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Đã thêm %(u)s vào ban giám khảo.") % {"u": member})
+    return redirect(detail_url(event, "jury"))
+
+
+@access(Perm.MANAGE_OUTREACH, object_page=True)
+def jury_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
+    row = get_jury_member_for(request.user, pk, member)
+    event = row.event
+    if (stop := _locked(request, event)) is not None:
+        return stop
+    if request.method == "POST" and request.POST.get("confirmed") == "1":
+        try:
+            gone = services.jury_remove(actor=request.user, member=row)
+        except Conflict as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(
+                request,
+                _("Đã bỏ %(u)s khỏi ban giám khảo (cùng %(n)s điểm đã chấm).")
+                % {"u": row, "n": gone},
+            )
+        return redirect(detail_url(event, "jury"))
+    scored = JuryScore.objects.filter(entry__event=event, juror_id=row.user_id).count()
+    return render(
+        request,
+        "propagation/events/jury_remove.html",
+        {"event": event, "member": row, "scored": scored},
+    )
+
+
+@access(Perm.VIEW, object_page=True, login_only=True)
+def my_scores(request: HttpRequest, pk: int) -> HttpResponse:
+    """A jury member's own sheet: every entry with their score and remark."""
+    event = get_jury_contest_for(request.user, pk)
+    entries = list(event.entries.select_related("exemplar", "unit").order_by("title", "pk"))
+    mine = {
+        s.entry_id: s
+        for s in JuryScore.objects.filter(entry__event=event, juror_id=request.user.pk)
+    }
+    published = services.results_published(event)
+    form = MyScoresForm(
+        request.POST if request.method == "POST" and not published else None,
+        entries=entries,
+        mine=mine,
+    )
+    if published:
+        for field in form.fields.values():
+            field.disabled = True
+    if form.is_bound and form.is_valid():
+        try:
+            saved = services.my_scores_set(actor=request.user, event=event, marks=form.marks())
+        except Conflict as exc:
+            messages.error(request, exc.message)
+            return redirect("propagation:event_my_scores", pk=event.pk)
+        except ValidationFailed as exc:
+            add_service_errors(form, exc.errors, {})
+        else:
+            messages.success(
+                request,
+                _("Đã lưu điểm của bạn cho %(n)s tác phẩm.") % {"n": len(saved)},
+            )
+            return redirect("propagation:event_my_scores", pk=event.pk)
+    return render(
+        request,
+        "propagation/events/my_scores.html",
+        {
+            "event": event,
+            "form": form,
+            "published": published,
+            "done": len(mine),
+            "total": len(entries),
+            # A juror from a unit below the organiser may not see the contest's page.
+            "event_visible": events_visible_to(request.user).filter(pk=event.pk).exists(),
+        },
     )
 
 

@@ -88,6 +88,12 @@ def entry(actor: Any, event: Event, about: Exemplar, title: str = "Người gi�
     )
 
 
+def seat(event: Event, *users: Any) -> None:
+    """Name the jury (the first is its chair)."""
+    for index, user in enumerate(users):
+        ev.jury_add(actor=None, event=event, user=user, is_chair=index == 0)
+
+
 def sheet_rows(content: bytes) -> list[tuple[Any, ...]]:
     sheet = load_workbook(BytesIO(content)).active
     assert sheet is not None
@@ -213,6 +219,7 @@ def test_deleting_an_event_takes_its_rows_and_is_audited(tree: Any, personas: An
     event = contest(personas.officer, tree)
     about = exemplar(tree, "E01")
     row = entry(personas.officer, event, about)
+    seat(event, personas.officer)
     ev.score_set(actor=personas.officer, entry=row, juror=personas.officer, score=Decimal(80))
     ev.participation_save(actor=None, event=event, unit=tree.KTTV_A, participants=12)
     ev.event_delete(actor=personas.officer, event=event)
@@ -316,6 +323,7 @@ def test_one_score_per_juror_and_the_mean_is_computed_in_the_database(
     first = entry(personas.officer, event, exemplar(tree, "E1"), "Bài A")
     second = entry(personas.officer, event, exemplar(tree, "E2"), "Bài B")
     juror2 = personas.council  # council member of the ministry: above the organiser
+    seat(event, personas.officer, juror2)
     ev.score_set(actor=personas.officer, entry=first, juror=personas.officer, score=Decimal(70))
     ev.score_set(actor=personas.officer, entry=first, juror=personas.officer, score=Decimal(80))
     ev.score_set(actor=personas.officer, entry=first, juror=juror2, score=Decimal("91.5"))
@@ -341,6 +349,7 @@ def test_results_only_after_scoring_then_frozen_until_withdrawn(tree: Any, perso
     event = contest(officer, tree)
     first = entry(officer, event, exemplar(tree, "E1"), "Bài A")
     second = entry(officer, event, exemplar(tree, "E2"), "Bài B")
+    seat(event, officer)
     ev.score_set(actor=officer, entry=first, juror=officer, score=Decimal(88))
     with pytest.raises(Conflict) as unscored:
         ev.results_publish(
@@ -393,7 +402,13 @@ def contest_with_rows(tree: Any, personas: Any) -> dict[str, str]:
     event = contest(personas.officer, tree)
     row = entry(personas.officer, event, exemplar(tree, "E01"))
     part = ev.participation_save(actor=None, event=event, unit=tree.KTTV_A, participants=4)
-    return {"pk": str(event.pk), "entry": str(row.pk), "part": str(part.pk)}
+    seat(event, personas.council)
+    return {
+        "pk": str(event.pk),
+        "entry": str(row.pk),
+        "part": str(part.pk),
+        "member": str(event.jury.get().pk),
+    }
 
 
 @pytest.mark.parametrize(
@@ -404,7 +419,8 @@ def test_object_pages_allow_deny_and_hide(
 ) -> None:
     # Only the event pages: the stories and replication pages of the same namespace are
     # walked by their own tests with their own objects.
-    mine = {p.name for p in event_patterns}
+    # The juror's own sheet is opened by jury membership, not by role: tested below.
+    mine = {p.name for p in event_patterns} - {"event_my_scores"}
     every = test_permissions.site_patterns
     monkeypatch.setattr(
         test_permissions,
@@ -413,7 +429,7 @@ def test_object_pages_allow_deny_and_hide(
     )
     client = login(getattr(personas, persona))
     checked = assert_object_pages(client, persona, "propagation", contest_with_rows)
-    assert checked == 11
+    assert checked == 13
     # Nothing was changed by walking the pages.
     assert ContestEntry.objects.filter(pk=contest_with_rows["entry"]).exists()
     assert Participation.objects.filter(pk=contest_with_rows["part"]).exists()
@@ -622,6 +638,7 @@ def test_readers_see_no_buttons_and_no_scores_before_the_results(tree: Any, pers
     officer = personas.officer
     event = contest(officer, tree)
     row = entry(officer, event, exemplar(tree, "E01"))
+    seat(event, officer)
     ev.score_set(actor=officer, entry=row, juror=officer, score=Decimal("77.5"))
     viewer_page = login(personas.viewer).get(f"/propagation/events/{event.pk}/")
     assert viewer_page.context["show_scores"] is False
@@ -662,6 +679,12 @@ def test_contest_pages_score_rank_and_publish(tree: Any, personas: Any) -> None:
     assert "chưa được chấm điểm" in results.content.decode()
     refused = client.post(f"{base}/results/", {f"result_{row.pk}": "FIRST"})
     assert refused.status_code == 302 and not ev.results_published(event)
+    # No jury yet: the score page sends the officer to name one.
+    nobody = client.get(f"{base}/entries/{row.pk}/score/")
+    assert nobody.status_code == 302 and nobody["Location"].endswith("#jury")
+    for juror, chair in ((officer, "on"), (personas.council, "")):
+        named = client.post(f"{base}/jury/", {"user": str(juror.pk), "is_chair": chair})
+        assert named.status_code == 302
     score_page = client.get(f"{base}/entries/{row.pk}/score/")
     assert score_page.context["form"]["juror"].value() == str(officer.pk)
     jurors = dict(score_page.context["form"].fields["juror"].choices)
@@ -682,12 +705,166 @@ def test_contest_pages_score_rank_and_publish(tree: Any, personas: Any) -> None:
     assert not ev.results_published(event)
 
 
-def test_the_council_member_is_a_juror_but_scores_through_the_organisers(
-    tree: Any, personas: Any
-) -> None:
+def test_jury_candidates_are_users_with_a_role_near_the_organiser(tree: Any, personas: Any) -> None:
     event = contest(personas.officer, tree)
     jurors = set(ev.jurors_for(event))
     assert {personas.officer, personas.head, personas.council, personas.standing} <= jurors
     assert personas.outsider not in jurors
     st_member = make_user("st-member", [(Role.COUNCIL, tree.ST)])
     assert st_member not in set(ev.jurors_for(event))
+
+
+# --- the jury ----------------------------------------------------------------------------------
+
+
+def test_the_jury_is_named_from_users_near_the_organiser_and_told_in_the_app(
+    tree: Any, personas: Any
+) -> None:
+    from notifications.models import Notification
+
+    officer = personas.officer
+    event = contest(officer, tree)
+    chair = ev.jury_add(actor=officer, event=event, user=personas.council, is_chair=True)
+    assert chair.is_chair
+    note = Notification.objects.get(user=personas.council)
+    assert note.kind == "JURY" and note.url == f"/propagation/events/{event.pk}/my-scores/"
+    assert "Cuộc thi viết về điển hình 2025" in note.title and "trưởng ban" in note.body
+    # Someone of another branch, and someone named twice, are refused with the reason.
+    with pytest.raises(ValidationFailed) as far:
+        ev.jury_add(actor=officer, event=event, user=personas.outsider)
+    assert [e.field for e in far.value.errors] == ["user"]
+    with pytest.raises(Conflict):
+        ev.jury_add(actor=officer, event=event, user=personas.council)
+    # A new chair replaces the former one; only organisers name the jury.
+    ev.jury_add(actor=officer, event=event, user=personas.head, is_chair=True)
+    assert list(event.jury.filter(is_chair=True).values_list("user", flat=True)) == [
+        personas.head.pk
+    ]
+    with pytest.raises(PermissionDenied):
+        ev.jury_add(actor=personas.viewer, event=event, user=personas.standing)
+    assert actions(event).count("contest.jury_add") == 2
+
+
+def test_only_jury_members_score_and_only_their_own_unless_organisers(
+    tree: Any, personas: Any
+) -> None:
+    officer, council = personas.officer, personas.council
+    event = contest(officer, tree)
+    row = entry(officer, event, exemplar(tree, "E01"))
+    # Not on the jury: refused even when the organiser records it.
+    with pytest.raises(ValidationFailed) as outside:
+        ev.score_set(actor=officer, entry=row, juror=council, score=Decimal(80))
+    assert [e.field for e in outside.value.errors] == ["juror"]
+    seat(event, council, personas.standing)
+    ev.score_set(actor=council, entry=row, juror=council, score=Decimal(80))  # their own
+    ev.score_set(actor=officer, entry=row, juror=personas.standing, score=Decimal(70))  # on paper
+    with pytest.raises(PermissionDenied):  # a juror does not score for another
+        ev.score_set(actor=council, entry=row, juror=personas.standing, score=Decimal(99))
+    assert sorted(JuryScore.objects.values_list("score", flat=True)) == [70, 80]
+
+
+def test_a_jurors_sheet_is_checked_whole_before_anything_is_written(
+    tree: Any, personas: Any
+) -> None:
+    officer, council = personas.officer, personas.council
+    event = contest(officer, tree)
+    a = entry(officer, event, exemplar(tree, "E1"), "Bài A")
+    b = entry(officer, event, exemplar(tree, "E2"), "Bài B")
+    seat(event, council)
+    with pytest.raises(ValidationFailed) as bad:
+        ev.my_scores_set(
+            actor=council,
+            event=event,
+            marks={a.pk: (Decimal(90), "Tốt"), b.pk: (Decimal(130), "")},
+        )
+    assert [e.field for e in bad.value.errors] == [f"score_{b.pk}"]
+    assert not JuryScore.objects.exists()
+    saved = ev.my_scores_set(
+        actor=council, event=event, marks={a.pk: (Decimal(90), "Tốt"), b.pk: (None, "")}
+    )
+    assert [s.entry_id for s in saved] == [a.pk]
+    # A blank score keeps the one given before.
+    ev.my_scores_set(actor=council, event=event, marks={a.pk: (None, ""), b.pk: (Decimal(75), "")})
+    assert dict(JuryScore.objects.values_list("entry_id", "score")) == {a.pk: 90, b.pk: 75}
+    with pytest.raises(PermissionDenied):
+        ev.my_scores_set(actor=personas.standing, event=event, marks={a.pk: (Decimal(1), "")})
+
+
+def test_taking_a_juror_off_takes_their_scores_after_asking(tree: Any, personas: Any) -> None:
+    officer, council = personas.officer, personas.council
+    event = contest(officer, tree)
+    row = entry(officer, event, exemplar(tree, "E01"))
+    seat(event, council, officer)
+    ev.score_set(actor=council, entry=row, juror=council, score=Decimal("88.5"))
+    ev.score_set(actor=officer, entry=row, juror=officer, score=Decimal(60))
+    member = event.jury.get(user=council)
+    client = login(officer)
+    url = f"/propagation/events/{event.pk}/jury/{member.pk}/remove/"
+    ask = client.get(url).content.decode()
+    assert "cùng 1 điểm người này đã chấm?" in ask
+    assert client.post(url, {"confirmed": "1"}).status_code == 302
+    assert not event.jury.filter(user=council).exists()
+    assert list(JuryScore.objects.values_list("juror", flat=True)) == [officer.pk]
+    removed = AuditEvent.objects.get(action="contest.jury_remove")
+    assert removed.before is not None and removed.before["scores"][0]["score"] == "88.50"
+    # The ranking follows: only the remaining juror's mark counts.
+    assert [e.mean for e in ev.ranked_entries(event)] == [Decimal(60)]  # type: ignore[attr-defined]
+
+
+def test_the_juror_scores_on_their_own_sheet(tree: Any, personas: Any) -> None:
+    officer = personas.officer
+    event = contest(officer, tree)
+    a = entry(officer, event, exemplar(tree, "E1"), "Bài A")
+    b = entry(officer, event, exemplar(tree, "E2"), "Bài B")
+    # A juror from a unit below the organiser does not see the contest's page, yet
+    # reaches their sheet.
+    below = make_user("juror_a", [(Role.OFFICER, tree.KTTV_A)])
+    seat(event, personas.council, below)
+    url = f"/propagation/events/{event.pk}/my-scores/"
+    client = login(below)
+    assert client.get(f"/propagation/events/{event.pk}/").status_code == 404
+    page = client.get(url)
+    assert page.status_code == 200 and page.context["event_visible"] is False
+    assert "Bạn đã chấm 0/2 tác phẩm." in page.content.decode()
+    wrong = client.post(url, {f"score_{a.pk}": "95", f"score_{b.pk}": "abc"})
+    assert wrong.status_code == 200 and not JuryScore.objects.exists()
+    assert 'id="id_score_' + str(b.pk) + '_error"' in wrong.content.decode()
+    done = client.post(
+        url, {f"score_{a.pk}": "95", f"comment_{a.pk}": "Giàu cảm xúc", f"score_{b.pk}": ""}
+    )
+    assert done.status_code == 302
+    again = client.get(url).content.decode()
+    assert "Bạn đã chấm 1/2 tác phẩm." in again and "Giàu cảm xúc" in again
+    # The organiser sees each juror's progress on the contest page.
+    detail = login(officer).get(f"/propagation/events/{event.pk}/").content.decode()
+    assert "Đã chấm 1/2 tác phẩm" in detail and "Đã chấm 0/2 tác phẩm" in detail
+    # Not on the jury, another branch, or anonymous: no sheet.
+    assert login(personas.viewer).get(url).status_code == 404
+    assert login(personas.outsider).get(url).status_code == 404
+    assert Client().get(url).status_code == 302
+    # Once the results are out the sheet is read-only.
+    ev.score_set(actor=officer, entry=b, juror=below, score=Decimal(70))
+    ev.results_publish(
+        actor=officer, event=event, results={a.pk: ContestResult.FIRST, b.pk: ContestResult.THIRD}
+    )
+    frozen = client.post(url, {f"score_{a.pk}": "10"})
+    assert frozen.status_code == 200 and "điểm không sửa được nữa" in frozen.content.decode()
+    assert JuryScore.objects.get(entry=a).score == 95
+
+
+def test_the_jurors_sheet_runs_bounded_queries(tree: Any, personas: Any) -> None:
+    officer = personas.officer
+    event = contest(officer, tree)
+    seat(event, personas.council)
+    client = login(personas.council)
+    url = f"/propagation/events/{event.pk}/my-scores/"
+    counts = []
+    for n in (1, 6):
+        while event.entries.count() < n:
+            k = event.entries.count()
+            row = entry(officer, event, exemplar(tree, f"Q{k}"), f"Bài {k}")
+            ev.score_set(actor=officer, entry=row, juror=personas.council, score=Decimal(50))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts

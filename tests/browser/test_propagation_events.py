@@ -1,6 +1,7 @@
 """A writing contest in the browser: the unit's officer creates it, adds an entry about a
-recognised exemplar, records two jurors' scores, publishes the results with the help of
-the ranking, and a reader of the unit sees them."""
+recognised exemplar and names the jury; the officer records their own score, the council
+member scores on their own sheet; the officer publishes the results with the help of the
+ranking, and a reader of the unit sees them."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from exemplars.models import Exemplar, ExemplarState
 from propagation.models import ContestEntry, ContestResult, Event, EventKind, JuryScore
@@ -79,10 +81,38 @@ def test_an_officer_runs_a_contest_from_entry_to_results(
     assert page.get_by_role("button", name="Công bố kết quả").is_disabled()
     page.get_by_role("link", name="Quay lại").click()
 
-    # Two jurors: the officer's own score and the council member's, recorded by the officer.
+    # The jury: the officer chairs it, the ministry's council member sits on it.
+    jury = page.get_by_role("form", name="Thêm thành viên ban giám khảo")
+    jury.get_by_label("Thành viên ban giám khảo").select_option(label="officer (officer)")
+    jury.get_by_label("Trưởng ban giám khảo").check()
+    jury.get_by_role("button", name="Thêm vào ban giám khảo").click()
+    page.get_by_text("Đã thêm officer vào ban giám khảo.").wait_for()
+    jury = page.get_by_role("form", name="Thêm thành viên ban giám khảo")
+    jury.get_by_label("Thành viên ban giám khảo").select_option(label="council (council)")
+    jury.get_by_role("button", name="Thêm vào ban giám khảo").click()
+    page.get_by_text("Đã thêm council vào ban giám khảo.").wait_for()
+    assert "Trưởng ban" in page.get_by_test_id("jury").inner_text()
     score(page, "officer (officer)", "82")
-    score(page, "council (council)", "90.5")
+
+    # The council member finds the invitation and scores on their own sheet.
+    page.context.clear_cookies()
+    login(page, "council")
+    page.goto("/notifications/")
+    page.get_by_role("link", name=f"Mời chấm thi: {CONTEST}").click()
+    page.wait_for_url(f"**/propagation/events/{event.pk}/my-scores/")
+    expect(page.get_by_test_id("my-progress")).to_have_text("Bạn đã chấm 0/1 tác phẩm.")
+    page.get_by_label(f"Điểm cho “{ENTRY}”").fill("90.5")
+    page.get_by_label(f"Nhận xét cho “{ENTRY}”").fill("Chi tiết, giàu cảm xúc.")
+    assert not blocking_violations(axe, page)
+    page.get_by_role("button", name="Lưu điểm").click()
+    page.get_by_text("Đã lưu điểm của bạn cho 1 tác phẩm.").wait_for()
+    expect(page.get_by_test_id("my-progress")).to_have_text("Bạn đã chấm 1/1 tác phẩm.")
     assert JuryScore.objects.count() == 2
+
+    page.context.clear_cookies()
+    login(page, "officer")
+    page.goto(f"/propagation/events/{event.pk}/")
+    expect(page.get_by_test_id("juror-progress").first).to_have_text("Đã chấm 1/1 tác phẩm")
     mean = page.get_by_test_id("entry-mean").inner_text()
     assert mean.startswith("86,25")
     page.evaluate(FLATTEN_ROW_SHADES)

@@ -96,6 +96,13 @@ def test_the_contest_is_scored_by_a_jury_and_its_results_follow_the_ranking(
     assert len(entries) >= 4
     assert all(e.n_scores == 3 for e in entries)  # type: ignore[attr-defined]
     assert JuryScore.objects.values("juror").distinct().count() == 3
+    # The jurors who scored are the contest's named jury, with one chair.
+    progress = ev.jury_progress(contest)
+    assert {j.member.user_id for j in progress} == set(
+        JuryScore.objects.values_list("juror", flat=True)
+    )
+    assert [j.member.is_chair for j in progress].count(True) == 1
+    assert all(j.scored == len(entries) for j in progress)
     assert all(e.exemplar.state in ev.ELIGIBLE_STATES for e in entries)
     if contest.ends_on and contest.ends_on < TODAY:
         order = ["FIRST", "SECOND", "THIRD", "CONSOLATION", "NOT_AWARDED"]
