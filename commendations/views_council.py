@@ -45,6 +45,7 @@ from commendations.decision_docs import (
     signer_title_for,
     unit_symbol,
 )
+from commendations.exports import file_part as _safe
 from commendations.forms_council import (
     AttendanceForm,
     DecisionForm,
@@ -80,10 +81,6 @@ def _download(
     disposition = "inline" if inline else "attachment"
     response["Content-Disposition"] = f'{disposition}; filename="{filename}"'
     return response
-
-
-def _safe(name: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "-" for ch in name).strip("-") or "x"
 
 
 def _error_text(exc: DomainError) -> str:

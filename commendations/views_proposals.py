@@ -24,7 +24,7 @@ from django_ratelimit.core import is_ratelimited
 
 from accounts.access import Perm, access, can, public
 from audit.services import history_for
-from commendations import dossier
+from commendations import dossier, exports
 from commendations import services as cs
 from commendations import services_proposals as sp
 from commendations.access import (
@@ -72,6 +72,7 @@ from core.dates import today
 from core.errors import Conflict, DomainError, ValidationFailed
 from core.paging import paginate
 from core.text import fold
+from core.xlsx import xlsx_response
 from eligibility.engine import VERDICT_LABELS, Verdict
 from movements.access import movements_visible_to
 from organizations.models import Unit
@@ -156,6 +157,13 @@ def round_list(request: HttpRequest) -> HttpResponse:
         pk__in=rounds_visible_to(request.user).values("deciding_unit")
     ).only(*UNIT_FIELDS)
     form = RoundFilterForm(request.GET, units=list(units.order_by("path")))
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(
+            "dot-xet-khen-thuong.xlsx",
+            _("Đợt xét khen thưởng"),
+            exports.round_headers(),
+            exports.round_rows(_filtered_rounds(request.user, form)),
+        )
     return render(
         request,
         "commendations/rounds/list.html",
@@ -257,6 +265,16 @@ def round_edit(request: HttpRequest, round: int) -> HttpResponse:
 @access(Perm.VIEW)
 def round_detail(request: HttpRequest, round: int) -> HttpResponse:
     rnd = get_round_for(request.user, round)
+    if request.GET.get("format") == "xlsx":
+        items = ProposalItem.objects.filter(
+            proposal__round=rnd, proposal__in=proposals_visible_to(request.user)
+        )
+        return xlsx_response(
+            f"tong-hop-de-nghi-{exports.file_part(rnd.code)}.xlsx",
+            _("Tổng hợp đề nghị"),
+            exports.item_headers(),
+            exports.item_rows(request.user, items),
+        )
     now = today()
     rows = sp.round_progress(rnd, proposals_visible_to(request.user), now)
     can_propose = (

@@ -12,7 +12,9 @@ import pytest
 import time_machine
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 from docx import Document as load_docx
 
@@ -889,3 +891,79 @@ def test_posting_comment_list_runs_bounded_queries(
         PostingComment.objects.create(round=rnd, item=item, name=f"M{n}", content="y")
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get(url)
+
+
+# --- Excel exports ------------------------------------------------------------------------
+
+
+def sheet(content: bytes) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook
+
+    active = load_workbook(BytesIO(content)).active
+    assert active is not None
+    return list(active.iter_rows(values_only=True))
+
+
+def test_rounds_export_follows_the_filters(tree: Any, personas: Any) -> None:
+    make_round(tree, personas, council_on=D(2024, 12, 27))
+    make_round(tree, personas, code="KT-CHUYENDE", title="Khen thưởng chuyên đề phòng chống bão")
+    client = login(personas.officer)
+    rows = sheet(client.get("/commendations/rounds/", {"format": "xlsx"}).content)
+    assert rows[0][:3] == ("Mã đợt", "Tên đợt xét", "Loại")
+    assert {r[0] for r in rows[1:]} == {"KT-KTTV-2024", "KT-CHUYENDE"}
+    found = sheet(
+        client.get("/commendations/rounds/", {"format": "xlsx", "q": "phong chong"}).content
+    )
+    assert [r[0] for r in found[1:]] == ["KT-CHUYENDE"]
+    first = next(r for r in rows if r[0] == "KT-KTTV-2024")
+    assert first[5:8] == ("10/12/2024", None, "27/12/2024")
+    # Someone of another branch exports no round of this one.
+    assert (
+        sheet(login(personas.outsider).get("/commendations/rounds/?format=xlsx").content)[1:] == []
+    )
+
+
+def test_round_export_lists_every_visible_item_and_verdicts_only_to_record_readers(
+    tree: Any, personas: Any
+) -> None:
+    proposal = draft(tree, personas)
+    add(personas.officer, proposal, eligible(tree, "E02", "Trần Văn Bình"))
+    add(personas.officer, proposal, eligible(tree, "E01", "Nguyễn Thị An"))
+    cm.proposal_submit(actor=personas.officer, proposal=proposal)
+    other = cm.proposal_create(actor=personas.officer, round=proposal.round, unit=tree.KTTV_B)
+    add(personas.officer, other, eligible(tree, "B01", "Lê Văn Cường", unit=tree.KTTV_B))
+    url = f"/commendations/rounds/{proposal.round.pk}/?format=xlsx"
+    response = login(personas.standing).get(url)
+    assert (
+        response["Content-Disposition"]
+        == 'attachment; filename="tong-hop-de-nghi-KT-KTTV-2024.xlsx"'
+    )
+    rows = sheet(response.content)
+    assert rows[0][0] == "STT" and rows[0][10] == "Điều kiện khi gửi"
+    # By proposing unit, then by Vietnamese name order (given name first: An before Bình).
+    assert [(r[0], r[2], r[3]) for r in rows[1:]] == [
+        (1, "Nguyễn Thị An", "E01"),
+        (2, "Trần Văn Bình", "E02"),
+        (3, "Lê Văn Cường", "B01"),
+    ]
+    assert rows[1][8] == "Đã gửi, chờ thẩm định" and rows[1][10] == "Cần đánh giá"
+    assert rows[3][8] == "Đang soạn" and rows[3][10] is None  # not sent: no verdict yet
+    # A reader sees the list, not the verdicts; another branch gets nothing.
+    reader = sheet(login(personas.viewer).get(url).content)
+    assert len(reader) == 4 and {r[10] for r in reader[1:]} == {None}
+    assert login(personas.outsider).get(url).status_code == 404
+
+
+def test_round_export_runs_bounded_queries(tree: Any, personas: Any) -> None:
+    proposal = draft(tree, personas)
+    client = login(personas.standing)
+    url = f"/commendations/rounds/{proposal.round.pk}/?format=xlsx"
+    counts = []
+    for n in (1, 8):
+        while proposal.items.count() < n:
+            k = proposal.items.count()
+            add(personas.officer, proposal, eligible(tree, f"Q{k:02d}"))
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
