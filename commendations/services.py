@@ -43,7 +43,7 @@ from commendations.models import (
 )
 from core.errors import Conflict, FieldError, ValidationFailed, invalid
 from core.text import search_key
-from eligibility.engine import Verdict, evaluate_person, evaluate_unit
+from eligibility.engine import Verdict, evaluate_people, evaluate_units
 from organizations.models import Council, CouncilMember, Unit
 from people.models import Person
 
@@ -419,18 +419,14 @@ class ItemVerdict:
 
 
 def item_verdicts(items: Iterable[ProposalItem], year: int) -> list[ItemVerdict]:
-    """Each item's eligibility for the round's year, with the failing conditions named."""
+    """Each item's eligibility for the round's year, with the failing conditions named.
+    The people and the collectives are evaluated as two sets, not one by one."""
+    items = list(items)
+    _rs, people = evaluate_people({i.person_id for i in items if i.person_id}, year)
+    _rs, units = evaluate_units({i.unit_id for i in items if not i.person_id and i.unit_id}, year)
     out = []
-    cache: dict[tuple[str, int], Any] = {}
     for item in items:
-        key = ("person", item.person_id) if item.person_id else ("unit", item.unit_id)
-        subject = cache.get(key)  # type: ignore[arg-type]
-        if subject is None:
-            if item.person_id:
-                _rs, subject = evaluate_person(item.person, year)  # type: ignore[arg-type]
-            else:
-                _rs, subject = evaluate_unit(item.unit, year)  # type: ignore[arg-type]
-            cache[key] = subject  # type: ignore[index]
+        subject = people.get(item.person_id) if item.person_id else units.get(item.unit_id)  # type: ignore[arg-type]
         result = subject.result(item.award_type.code) if subject is not None else None
         if result is None:
             out.append(ItemVerdict(item, "", []))

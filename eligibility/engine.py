@@ -486,6 +486,39 @@ def evaluate_unit(
     return rs, evaluation.units[unit.pk]
 
 
+def evaluate_people(
+    person_ids: Iterable[int], year: int, *, explain: bool = True, rule_set: RuleSet | None = None
+) -> tuple[RuleSet, dict[int, SubjectResult]]:
+    """Several chosen people at once (a proposal's items): one load of their facts and
+    one run, whatever their number. Someone not a member anywhere on 31/12 is absent."""
+    rs = rule_set or rule_set_for_year(year)
+    ids = sorted(set(person_ids))
+    if not ids:
+        return rs, {}
+    people = facts_mod.load_people(year, ids, _person_award_codes(rs))
+    names = _unit_names(f.unit_id for f in people.values())
+    return rs, _run(rs, year, people, {}, names, explain).people
+
+
+def evaluate_units(
+    unit_ids: Iterable[int], year: int, *, explain: bool = True, rule_set: RuleSet | None = None
+) -> tuple[RuleSet, dict[int, SubjectResult]]:
+    """Several chosen units at once, each with its members of the year (their titles
+    count for it). A unit that did not exist yet in that year is absent."""
+    rs = rule_set or rule_set_for_year(year)
+    ids = sorted(set(unit_ids))
+    if not ids:
+        return rs, {}
+    member_ids = facts_mod.members_query(year, units=ids).values("person_id")
+    people = facts_mod.load_people(year, member_ids, _person_award_codes(rs))
+    units = facts_mod.load_units(year, ids, _unit_award_codes(rs))
+    for pid, f in people.items():
+        if f.unit_id in units:
+            units[f.unit_id].members.append(pid)
+    names = {uid: u.name for uid, u in units.items()}
+    return rs, _run(rs, year, people, units, names, explain, ()).units
+
+
 def _codes_read(rs: RuleSet, subject: str) -> set[str]:
     codes = set(rs.award_codes(subject))
     for rule in rs.rules_for(subject):

@@ -967,3 +967,26 @@ def test_round_export_runs_bounded_queries(tree: Any, personas: Any) -> None:
             assert client.get(url).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_proposal_page_evaluates_its_items_as_a_set(tree: Any, personas: Any) -> None:
+    """The verdicts of a long proposal cost the same queries as those of a short one."""
+    proposal = draft(tree, personas)
+    cm.item_add(
+        actor=personas.officer,
+        proposal=proposal,
+        data=cm.ItemData(award_type("TTLDTT"), "Tập thể hoàn thành tốt.", None, tree.KTTV_A),
+    )
+    client = login(personas.officer)
+    url = f"/commendations/proposals/{proposal.pk}/"
+    counts = []
+    for n in (2, 9):
+        while proposal.items.count() < n:
+            add(personas.officer, proposal, eligible(tree, f"Q{proposal.items.count():02d}"))
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url)
+        assert page.status_code == 200
+        counts.append(len(captured.captured_queries))
+    verdicts = {row["item"].person_id: row["verdict"] for row in page.context["rows"]}
+    assert len(verdicts) == 9 and all(verdicts.values()), verdicts
+    assert counts[0] == counts[1], counts

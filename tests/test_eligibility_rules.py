@@ -14,7 +14,14 @@ from django.test.utils import CaptureQueriesContext
 from awards import services as rec
 from awards.models import AwardType, DisciplineForm, DisciplineStatus, InitiativeKind
 from core.errors import ValidationFailed
-from eligibility.engine import Verdict, evaluate_person, evaluate_subtree, evaluate_unit
+from eligibility.engine import (
+    Verdict,
+    evaluate_people,
+    evaluate_person,
+    evaluate_subtree,
+    evaluate_unit,
+    evaluate_units,
+)
 from eligibility.rules import RULESET_DIR, RuleSetError, parse_rule_set, rule_set_for_year
 from organizations import services as org
 from people import services as ppl
@@ -527,6 +534,34 @@ def test_subtree_evaluation_runs_a_bounded_number_of_queries(tree: Any) -> None:
     few = queries_for(3, "F")
     many = queries_for(30, "M")
     assert few == many
+
+
+@pytest.mark.django_db
+def test_chosen_people_and_units_evaluated_together_match_one_by_one(tree: Any) -> None:
+    """A proposal's items are evaluated as a set; each verdict and each failing condition
+    must be what the subject's own evaluation says."""
+    strong = make_person(tree, "S1")
+    rate(strong, {Y: "HTXSNV", Y - 1: "HTXSNV"})
+    give(strong, "CSTDCS", Y - 1)
+    initiative(strong, Y)
+    weak = make_person(tree, "S2", unit=tree.KTTV_B)
+    rate(weak, {Y: "HTNV"})
+    good = make_person(tree, "S3")
+    ppl.person_rating_set(actor=None, person=good, year=Y, rating="HTTNV")
+    _rs, people = evaluate_people([strong.pk, weak.pk, good.pk, strong.pk], Y)
+    _rs, units = evaluate_units([tree.KTTV_A.pk, tree.KTTV_B.pk], Y)
+
+    def shape(subject: Any) -> list[tuple[str, str, list[Any]]]:
+        return [
+            (r.award, r.verdict.value, [o.met for o in r.conditions()]) for r in subject.results
+        ]
+
+    for person in (strong, weak, good):
+        assert shape(people[person.pk]) == shape(evaluate_person(person, Y)[1])
+    for unit in (tree.KTTV_A, tree.KTTV_B):
+        own = evaluate_unit(unit, Y)[1]
+        assert own is not None and shape(units[unit.pk]) == shape(own)
+    assert evaluate_people([], Y)[1] == {} and evaluate_units([], Y)[1] == {}
 
 
 @pytest.mark.django_db
