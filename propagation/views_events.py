@@ -22,6 +22,7 @@ from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from accounts.access import Perm, access, can, units_visible_to
+from audit.services import history_for
 from core.errors import Conflict, ValidationFailed
 from core.paging import paginate
 from core.text import fold
@@ -52,6 +53,7 @@ from propagation.models import ContestEntry, ContestResult, Event, EventKind, Ju
 from propagation.models import Participation as Part
 
 UNIT_FIELDS = ("code", "name", "depth", "path", "status")
+HISTORY_LIMIT = 100
 EXEMPLAR_RELATED = ("unit", "person", "subject_unit")
 
 
@@ -423,6 +425,9 @@ def _detail_context(request: HttpRequest, event: Event) -> dict[str, Any]:
         "visible_exemplars": visible,
         "is_contest": event.kind == EventKind.CONTEST,
         "with_exemplars": event.kind in services.WITH_EXEMPLARS,
+        # The organisers' history: before the results it holds the jury's marks, which
+        # readers do not see.
+        "history": list(history_for(event).order_by("-seq")[:HISTORY_LIMIT]) if can_manage else [],
     }
     if event.kind == EventKind.CONTEST:
         contest = _contest_context(request, event, can_manage)

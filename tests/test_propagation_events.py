@@ -868,3 +868,18 @@ def test_the_jurors_sheet_runs_bounded_queries(tree: Any, personas: Any) -> None
             assert client.get(url).status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_organisers_see_the_events_history_readers_do_not(tree: Any, personas: Any) -> None:
+    officer = personas.officer
+    event = contest(officer, tree)
+    row = entry(officer, event, exemplar(tree, "E01"))
+    ev.jury_add(actor=officer, event=event, user=personas.council, is_chair=True)
+    ev.score_set(actor=officer, entry=row, juror=personas.council, score=Decimal("64.5"))
+    url = f"/propagation/events/{event.pk}/"
+    page = login(officer).get(url).content.decode()
+    assert "Lịch sử thay đổi" in page
+    for label in ("Thêm thành viên ban giám khảo", "Giám khảo chấm điểm tác phẩm"):
+        assert label in page
+    reader = login(personas.viewer).get(url).content.decode()
+    assert "Lịch sử thay đổi" not in reader and "64.5" not in reader
