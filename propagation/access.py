@@ -92,6 +92,15 @@ def get_event_for(user: Any, pk: int, write: Perm | None = None) -> Event:
     return event
 
 
+def jury_contests_of(user: Any) -> QuerySet[Event]:
+    """The contests on whose jury the user sits, whatever their scope."""
+    if getattr(user, "pk", None) is None:
+        return Event.objects.none()
+    return Event.objects.filter(kind=EventKind.CONTEST, jury__user_id=user.pk).select_related(
+        "unit"
+    )
+
+
 def get_jury_contest_for(user: Any, pk: int) -> Event:
     """A contest on whose jury the user sits (the juror's own scoring page). Being named
     to the jury is what grants it, whatever the user's scope: 404 for anyone else."""

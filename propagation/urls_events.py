@@ -23,6 +23,7 @@ urlpatterns: list[URLPattern] = [
     path("events/<int:pk>/jury/", v.jury_add, name="event_jury_add"),
     path("events/<int:pk>/jury/<int:member>/remove/", v.jury_remove, name="event_jury_remove"),
     path("events/<int:pk>/my-scores/", v.my_scores, name="event_my_scores"),
+    path("my-contests/", v.my_contests, name="my_contests"),
     path("events/<int:pk>/results/", v.results, name="event_results"),
     path("events/<int:pk>/results/withdraw/", v.results_withdraw, name="event_results_withdraw"),
 ]

@@ -12,7 +12,17 @@ from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Avg, Count, IntegerField, OuterRef, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    Exists,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -37,6 +47,7 @@ from propagation.access import (
     get_event_for,
     get_jury_contest_for,
     get_jury_member_for,
+    jury_contests_of,
 )
 from propagation.forms_events import (
     EntryForm,
@@ -734,6 +745,34 @@ def jury_remove(request: HttpRequest, pk: int, member: int) -> HttpResponse:
         request,
         "propagation/events/jury_remove.html",
         {"event": event, "member": row, "scored": scored},
+    )
+
+
+@access(Perm.VIEW, login_only=True)
+def my_contests(request: HttpRequest) -> HttpResponse:
+    """The contests the user judges, with how many entries they have scored."""
+    contests = (
+        jury_contests_of(request.user)
+        .annotate(
+            entries_count=Count("entries", distinct=True),
+            scored=Coalesce(
+                Subquery(
+                    JuryScore.objects.filter(entry__event=OuterRef("pk"), juror_id=request.user.pk)
+                    .values("entry__event")
+                    .annotate(n=Count("pk"))
+                    .values("n"),
+                    output_field=IntegerField(),
+                ),
+                Value(0),
+            ),
+            published=Exists(ContestEntry.objects.filter(event=OuterRef("pk")).exclude(result="")),
+        )
+        .order_by("-starts_on", "pk")
+    )
+    return render(
+        request,
+        "propagation/events/my_contests.html",
+        {"page": paginate(request, contests)},
     )
 
 

@@ -883,3 +883,35 @@ def test_the_organisers_see_the_events_history_readers_do_not(tree: Any, persona
         assert label in page
     reader = login(personas.viewer).get(url).content.decode()
     assert "Lịch sử thay đổi" not in reader and "64.5" not in reader
+
+
+def test_my_contests_lists_where_i_judge_with_my_progress(tree: Any, personas: Any) -> None:
+    officer, council = personas.officer, personas.council
+    first = contest(officer, tree)
+    second = contest(officer, tree, title="Cuộc thi phóng sự 2025")
+    contest(officer, tree, title="Cuộc thi không mời tôi")
+    a = entry(officer, first, exemplar(tree, "E1"), "Bài A")
+    entry(officer, first, exemplar(tree, "E2"), "Bài B")
+    seat(first, council)
+    seat(second, council)
+    ev.score_set(actor=council, entry=a, juror=council, score=Decimal(70))
+    page = login(council).get("/propagation/my-contests/")
+    assert page.status_code == 200
+    rows = {c.title: (c.scored, c.entries_count) for c in page.context["page"].object_list}
+    assert rows == {"Cuộc thi viết về điển hình 2025": (1, 2), "Cuộc thi phóng sự 2025": (0, 0)}
+    html = page.content.decode()
+    assert f'href="/propagation/events/{first.pk}/my-scores/"' in html
+    assert "Còn tác phẩm chưa chấm" in html
+    empty = login(personas.viewer).get("/propagation/my-contests/").content.decode()
+    assert "Bạn chưa được mời vào ban giám khảo cuộc thi nào." in empty
+    assert Client().get("/propagation/my-contests/").status_code == 302
+    # One query set whatever the number of contests.
+    client = login(council)
+    counts = []
+    for n in (2, 7):
+        while Event.objects.filter(jury__user=council).count() < n:
+            seat(contest(officer, tree, title=f"Cuộc thi {Event.objects.count()}"), council)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get("/propagation/my-contests/").status_code == 200
+        counts.append(len(captured.captured_queries))
+    assert counts[0] == counts[1], counts
