@@ -8,13 +8,14 @@ from decimal import Decimal
 from typing import Any
 
 from django import forms
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
 from exemplars.forms import Styled, _set_choices
 from exemplars.models import Exemplar
 from organizations.models import Unit
-from people.forms import VnDateField, unit_choices
+from people.forms import VnDateField, person_picker, unit_choices
 from propagation.models import ContestEntry, ContestResult, EventKind
 from propagation.services_events import WITH_EXEMPLARS
 
@@ -221,26 +222,34 @@ class ScoreForm(Styled, forms.Form):
 
 
 class JuryForm(Styled, forms.Form):
-    """Name a jury member among the users who hold a role near the organising unit."""
+    """Name a jury member among the users who hold a role near the organising unit: a
+    box that suggests them as one types (a ministry has too many for a list)."""
 
-    user = forms.ChoiceField(label=_("Thành viên ban giám khảo"))
+    user = forms.CharField(
+        label=_("Thành viên ban giám khảo"),
+        max_length=150,
+        help_text=_("Gõ tên hoặc tên đăng nhập rồi chọn trong danh sách gợi ý."),
+    )
     is_chair = forms.BooleanField(label=_("Trưởng ban giám khảo"), required=False)
 
-    def __init__(self, *args: Any, candidates: Sequence[User], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, candidates: QuerySet[User], options_url: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
-        self.candidates = {str(u.pk): u for u in candidates}
-        _set_choices(
-            self,
-            "user",
-            [("", _("— Chọn người —")), *((k, juror_label(u)) for k, u in self.candidates.items())],
-        )
+        self.candidates = candidates
+        person_picker(self.fields["user"], options_url, "juror-options")
         self.style()
         self.fields["is_chair"].widget.attrs["class"] = "form-check-input"
 
-    def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
-        data["user_obj"] = self.candidates.get(data.get("user") or "")
-        return data
+    def clean_user(self) -> str:
+        username = self.cleaned_data["user"].strip()
+        self.cleaned_data["user_obj"] = self.candidates.filter(username=username).first()
+        if self.cleaned_data["user_obj"] is None:
+            raise forms.ValidationError(
+                _("Không có người dùng “%(u)s” trong số người có thể mời làm giám khảo."),
+                params={"u": username},
+            )
+        return username
 
 
 class MyScoresForm(Styled, forms.Form):

@@ -565,6 +565,31 @@ def jury_progress(event: Event) -> list[JurorProgress]:
     return [JurorProgress(m, counts.get(m.user_id, 0), total) for m in members]
 
 
+CANDIDATES_LIMIT = 20
+
+
+def juror_candidates(event: Event, q: str) -> list[User]:
+    """Who may still be named to the jury and matches `q` (name or username, with or
+    without diacritics). Names on accounts have no stored search key, so the match runs
+    in Python over three short columns of the candidates (one query)."""
+    from core.text import fold
+
+    needle = fold(q)
+    if not needle:
+        return []
+    rows = (
+        jurors_for(event)
+        .exclude(pk__in=event.jury.values("user_id"))
+        .order_by("last_name", "first_name", "username")
+        # first_name holds the family and middle names (accounts.services), so this
+        # reads in the order Vietnamese names are written and typed.
+        .values_list("pk", "username", "first_name", "last_name")
+    )
+    ids = [pk for pk, *texts in rows.iterator(chunk_size=5000) if needle in fold(" ".join(texts))]
+    found = User.objects.in_bulk(ids[:CANDIDATES_LIMIT])
+    return [found[pk] for pk in ids[:CANDIDATES_LIMIT]]
+
+
 @transaction.atomic
 def jury_add(*, actor: Any, event: Event, user: User | None, is_chair: bool = False) -> JuryMember:
     """Name a jury member: a user holding a role at, above or below the organising unit.

@@ -21,6 +21,7 @@ urlpatterns: list[URLPattern] = [
     path("events/<int:pk>/entries/<int:entry>/delete/", v.entry_delete, name="event_entry_delete"),
     path("events/<int:pk>/entries/<int:entry>/score/", v.entry_score, name="event_entry_score"),
     path("events/<int:pk>/jury/", v.jury_add, name="event_jury_add"),
+    path("events/<int:pk>/jury/candidates/", v.jury_candidates, name="event_jury_candidates"),
     path("events/<int:pk>/jury/<int:member>/remove/", v.jury_remove, name="event_jury_remove"),
     path("events/<int:pk>/my-scores/", v.my_scores, name="event_my_scores"),
     path("my-contests/", v.my_contests, name="my_contests"),

@@ -363,13 +363,7 @@ def _contest_context(request: HttpRequest, event: Event, can_manage: bool) -> di
     jury = services.jury_progress(event)
     jury_form = None
     if can_manage and not published:
-        named = {j.member.user_id for j in jury}
-        candidates = [
-            u
-            for u in services.jurors_for(event).order_by("last_name", "first_name", "username")
-            if u.pk not in named
-        ]
-        jury_form = JuryForm(candidates=candidates)
+        jury_form = _jury_form(event)
     return {
         "jury": jury,
         "jury_form": jury_form,
@@ -694,6 +688,22 @@ def entry_score(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 # --- contests: the jury -----------------------------------------------------------------------
 
 
+def _jury_form(event: Event, data: Any = None) -> JuryForm:
+    return JuryForm(
+        data,
+        candidates=services.jurors_for(event),
+        options_url=reverse("propagation:event_jury_candidates", args=[event.pk]),
+    )
+
+
+@access(Perm.MANAGE_OUTREACH, object_page=True)
+def jury_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """Suggestions (<option> elements) for the jury box."""
+    event = _contest_for(request, pk)
+    people = services.juror_candidates(event, request.GET.get("user") or "")
+    return render(request, "propagation/events/juror_options.html", {"people": people})
+
+
 @access(Perm.MANAGE_OUTREACH, object_page=True)
 @require_POST
 def jury_add(request: HttpRequest, pk: int) -> HttpResponse:
@@ -701,10 +711,10 @@ def jury_add(request: HttpRequest, pk: int) -> HttpResponse:
     event = _contest_for(request, pk)
     if (stop := _locked(request, event)) is not None:
         return stop
-    candidates = list(services.jurors_for(event))
-    form = JuryForm(request.POST, candidates=candidates)
+    form = _jury_form(event, request.POST)
     if not form.is_valid():
-        messages.error(request, _("Chọn người cần thêm vào ban giám khảo."))
+        problems = [str(e) for errors in form.errors.values() for e in errors]
+        messages.error(request, " ".join(problems) or _("Chọn người cần thêm vào ban giám khảo."))
         return redirect(detail_url(event, "jury"))
     try:
         member = services.jury_add(

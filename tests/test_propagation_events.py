@@ -429,7 +429,7 @@ def test_object_pages_allow_deny_and_hide(
     )
     client = login(getattr(personas, persona))
     checked = assert_object_pages(client, persona, "propagation", contest_with_rows)
-    assert checked == 13
+    assert checked == 14
     # Nothing was changed by walking the pages.
     assert ContestEntry.objects.filter(pk=contest_with_rows["entry"]).exists()
     assert Participation.objects.filter(pk=contest_with_rows["part"]).exists()
@@ -683,7 +683,7 @@ def test_contest_pages_score_rank_and_publish(tree: Any, personas: Any) -> None:
     nobody = client.get(f"{base}/entries/{row.pk}/score/")
     assert nobody.status_code == 302 and nobody["Location"].endswith("#jury")
     for juror, chair in ((officer, "on"), (personas.council, "")):
-        named = client.post(f"{base}/jury/", {"user": str(juror.pk), "is_chair": chair})
+        named = client.post(f"{base}/jury/", {"user": juror.username, "is_chair": chair})
         assert named.status_code == 302
     score_page = client.get(f"{base}/entries/{row.pk}/score/")
     assert score_page.context["form"]["juror"].value() == str(officer.pk)
@@ -915,3 +915,27 @@ def test_my_contests_lists_where_i_judge_with_my_progress(tree: Any, personas: A
             assert client.get("/propagation/my-contests/").status_code == 200
         counts.append(len(captured.captured_queries))
     assert counts[0] == counts[1], counts
+
+
+def test_the_jury_box_suggests_candidates_without_diacritics(tree: Any, personas: Any) -> None:
+    officer = personas.officer
+    event = contest(officer, tree)
+    # Family and middle names in first_name, the given name in last_name (as accounts do).
+    lan = make_user("lan", [(Role.OFFICER, tree.KTTV_A)], first_name="Đỗ Thị", last_name="Lan")
+    make_user("far", [(Role.OFFICER, tree.ST)], first_name="Đỗ Ngọc", last_name="Lan")
+    client = login(officer)
+    url = f"/propagation/events/{event.pk}/jury/candidates/"
+    found = client.get(url, {"user": "do thi lan"}).content.decode()
+    assert 'value="lan"' in found and "Đỗ Thị Lan" in found
+    # Another branch is never offered; nothing is suggested for an empty box.
+    assert 'value="far"' not in client.get(url, {"user": "lan"}).content.decode()
+    assert client.get(url, {"user": " "}).content.decode().strip() == ""
+    # Named already: no longer offered. A name typed but not picked is refused, named.
+    seat(event, lan)
+    assert 'value="lan"' not in client.get(url, {"user": "lan"}).content.decode()
+    refused = client.post(f"/propagation/events/{event.pk}/jury/", {"user": "far"}, follow=True)
+    assert "Không có người dùng “far” trong số người có thể mời làm giám khảo." in (
+        refused.content.decode()
+    )
+    assert event.jury.count() == 1
+    assert login(personas.viewer).get(url, {"user": "lan"}).status_code == 403
