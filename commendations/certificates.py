@@ -10,6 +10,8 @@ address printed on paper must be the public one whatever host served the PDF.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from io import BytesIO
 from pathlib import Path
@@ -133,14 +135,60 @@ def certificate_pdf(
     register_fonts()
     award = certificate.award
     decision = certificate.decision
-    unit = decision.round.deciding_unit
-    width, height = landscape(A4)
     buffer = BytesIO()
-    c = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=1)
-    recipient = _recipient(award)
-    c.setTitle(f"{award.award_type.name} – {recipient}")
+    c = canvas.Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
+    c.setTitle(f"{award.award_type.name} – {_recipient(award)}")
     c.setAuthor(decision.authority)
     c.setSubject(f"Quyết định số {decision.number}")
+    place = place_of(decision.round.deciding_unit)
+    _draw(c, certificate, achievement=achievement, signer_title=signer_title, url=url, place=place)
+    c.save()
+    return buffer.getvalue()
+
+
+@dataclass
+class Sheet:
+    certificate: Certificate
+    achievement: str
+    url: str
+
+
+def certificates_pdf(decision: Any, sheets: Iterable[Sheet], *, signer_title: str) -> bytes:
+    """Every certificate of a decision in one file, a page each, to print in one go."""
+    register_fonts()
+    buffer = BytesIO()
+    c = canvas.Canvas(buffer, pagesize=landscape(A4), pageCompression=1)
+    c.setTitle(f"Giấy chứng nhận – Quyết định số {decision.number}")
+    c.setAuthor(decision.authority)
+    c.setSubject(f"Quyết định số {decision.number}")
+    # One deciding unit for all: where it sits is looked up once, not once a page.
+    place = place_of(decision.round.deciding_unit)
+    for sheet in sheets:
+        _draw(
+            c,
+            sheet.certificate,
+            achievement=sheet.achievement,
+            signer_title=signer_title,
+            url=sheet.url,
+            place=place,
+        )
+    c.save()
+    return buffer.getvalue()
+
+
+def _draw(
+    c: canvas.Canvas,
+    certificate: Certificate,
+    *,
+    achievement: str,
+    signer_title: str,
+    url: str,
+    place: str,
+) -> None:
+    award = certificate.award
+    decision = certificate.decision
+    width, height = landscape(A4)
+    recipient = _recipient(award)
 
     # Frame: a red outer line and a gold inner one.
     c.setStrokeColor(RED)
@@ -209,16 +257,13 @@ def certificate_pdf(
 
     right_x = width - 75 * mm
     c.setFont(ITALIC, 12)
-    c.drawCentredString(right_x, 50 * mm, vn_date_line(place_of(unit), decision.signed_on))
+    c.drawCentredString(right_x, 50 * mm, vn_date_line(place, decision.signed_on))
     if signer_title:
         c.setFont(BOLD, 12)
         c.drawCentredString(right_x, 44 * mm, signer_title.upper())
     c.setFont(BOLD, 13)
     c.drawCentredString(right_x, 22 * mm, decision.signer)
-
     c.showPage()
-    c.save()
-    return buffer.getvalue()
 
 
 def _escape(text: str) -> str:

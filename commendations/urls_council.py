@@ -34,6 +34,11 @@ urlpatterns = [
     ),
     path("decisions/<int:decision>/list.xlsx", views.decision_xlsx_view, name="decision_xlsx"),
     path(
+        "decisions/<int:decision>/certificates.pdf",
+        views.decision_certificates_pdf,
+        name="decision_certificates_pdf",
+    ),
+    path(
         "awards/<int:award>/certificate/",
         views.award_certificate,
         name="award_certificate",

@@ -36,7 +36,9 @@ from commendations.access import (
 from commendations.certificates import (
     PDF_TYPE,
     FontsMissing,
+    Sheet,
     certificate_pdf,
+    certificates_pdf,
     verification_url,
 )
 from commendations.decision_docs import (
@@ -585,6 +587,34 @@ def certificate_pdf_view(request: HttpRequest, certificate: int) -> HttpResponse
         )
         return redirect("commendations:certificate", certificate=obj.pk)
     return _download(content, PDF_TYPE, f"giay-chung-nhan-{_safe(obj.number)}.pdf", inline=True)
+
+
+@access(Perm.VIEW)
+def decision_certificates_pdf(request: HttpRequest, decision: int) -> HttpResponse:
+    """Every certificate of the decision still in force, one page each, to print at once."""
+    obj = get_decision_for(request.user, decision)
+    printable = sc.printable_certificates(obj)
+    if not printable:
+        messages.error(request, _("Quyết định không còn giấy chứng nhận nào có hiệu lực để in."))
+        return redirect("commendations:decision", decision=obj.pk)
+    try:
+        content = certificates_pdf(
+            obj,
+            (Sheet(c, achievement, verification_url(c)) for c, achievement in printable),
+            signer_title=signer_title_for(obj.round.deciding_unit, obj.signer),
+        )
+    except FontsMissing:
+        logger.exception("decision %s: no font with Vietnamese letters", obj.pk)
+        messages.error(
+            request,
+            _(
+                "Máy chủ chưa có phông chữ tiếng Việt (DejaVu) để in giấy chứng nhận. "
+                "Đề nghị quản trị hệ thống cài gói fonts-dejavu-core."
+            ),
+        )
+        return redirect("commendations:decision", decision=obj.pk)
+    name = f"giay-chung-nhan-qd-{_safe(obj.number)}.pdf"
+    return _download(content, PDF_TYPE, name, inline=True)
 
 
 @access(STANDING, object_page=True)

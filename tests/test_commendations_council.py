@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document as load_docx
 from openpyxl import load_workbook
@@ -194,7 +195,7 @@ def test_object_pages_allow_deny_and_hide(
             "award": str(certificate.award_id),
         },
     )
-    assert checked == 17
+    assert checked == 18
     assert Award.objects.filter(revoked_on__isnull=True).count() == 1
 
 
@@ -541,6 +542,49 @@ def test_the_certificate_pdf_renders_vietnamese_and_its_qr_opens_the_verificatio
     (image,) = page.images
     decoded = [r.text for r in zxingcpp.read_barcodes(image.image.convert("L"))]
     assert decoded == [expected]
+
+
+def test_all_certificates_of_a_decision_print_in_one_file_without_revoked_ones(
+    tree: Any, personas: Any
+) -> None:
+    from pypdf import PdfReader
+
+    world = council_world(tree, personas, size=3, codes=("CSTDCS", "CSTDCS", "CSTDCS"))
+    decision = decided(world, personas)
+    first, second, third = Certificate.objects.filter(decision=decision).order_by("number")
+    cm.revoke(
+        actor=personas.standing,
+        award=second.award,
+        reason="Kê khai không trung thực.",
+        decision_number="3/QĐ-KTTV",
+        decision_date=D(2025, 3, 1),
+    )
+    url = reverse("commendations:decision_certificates_pdf", args=[decision.pk])
+    client = login(personas.viewer)
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    reader = PdfReader(BytesIO(response.content))
+    texts = [page.extract_text() for page in reader.pages]
+    assert len(texts) == 2  # the revoked one is not printed
+    assert first.number in texts[0] and third.number in texts[1]
+    assert NAMES[0] in texts[0] and NAMES[2] in texts[1]
+    assert all("CHIẾN SĨ THI ĐUA CƠ SỞ" in t and "15/QĐ-KTTV" in t for t in texts)
+    # The queries do not grow with the certificates: one fewer to print costs the same.
+    cm.revoke(
+        actor=personas.standing,
+        award=third.award,
+        reason="Kê khai không trung thực.",
+        decision_number="4/QĐ-KTTV",
+        decision_date=D(2025, 3, 1),
+    )
+    with CaptureQueriesContext(connection) as fewer:
+        assert len(PdfReader(BytesIO(client.get(url).content)).pages) == 1
+    assert len(fewer.captured_queries) == len(captured.captured_queries)
+    # Another branch does not learn the decision exists.
+    assert login(personas.outsider).get(url).status_code == 404
+    page = client.get(reverse("commendations:decision", args=[decision.pk])).content.decode()
+    assert url in page
 
 
 def test_verification_is_public_and_follows_revocation(tree: Any, personas: Any) -> None:
