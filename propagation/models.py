@@ -336,7 +336,15 @@ class Story(models.Model):
         ordering = ["-published_at", "-pk"]
         verbose_name = _("bài viết về điển hình")
         verbose_name_plural = _("bài viết về điển hình")
-        indexes = [models.Index(fields=["status", "published_at"])]
+        indexes = [
+            models.Index(fields=["status", "published_at"]),
+            # The portal's columns, unit filter and previews read only these columns of
+            # every published story: an index that covers them spares reading the rows
+            # (bodies of several kilobytes). docs/benchmarks.md, portal.
+            models.Index(
+                fields=["status", "published_at", "field", "exemplar"], name="story_portal_idx"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.title

@@ -16,7 +16,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, F, Max, QuerySet, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -133,7 +133,11 @@ def index(request: HttpRequest) -> HttpResponse:
             order_by=[F("published_at").desc(), F("pk").desc()],
         )
     )
-    for story in _cards(ranked.filter(rank__lte=COLUMN_PREVIEW)).order_by("-published_at", "-pk"):
+    # Rank the ids only, then load the few cards: numbering whole rows would carry every
+    # story's columns through the sort (docs/benchmarks.md, portal).
+    top = ranked.filter(rank__lte=COLUMN_PREVIEW).values("pk")
+    previews = _cards(Story.objects.filter(pk__in=top)).order_by("-published_at", "-pk")
+    for story in previews:
         column = by_field.get(story.field)
         if column is not None and len(column.stories) < COLUMN_PREVIEW:
             column.stories.append(story)
@@ -151,13 +155,11 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _unit_options() -> list[tuple[str, str]]:
-    units = (
-        published_stories()
-        .order_by()
-        .values_list("exemplar__unit__code", "exemplar__unit__name")
-        .distinct()
+    """Units with a story on the portal, in Vietnamese order."""
+    shown = published_stories().filter(exemplar__unit=OuterRef("pk"))
+    return list(
+        Unit.objects.filter(Exists(shown)).order_by("sort_key", "code").values_list("code", "name")
     )
-    return sorted(set(units), key=lambda u: text_sort_key(u[1]))
 
 
 def _search_form(
