@@ -11,16 +11,17 @@ MANAGE := $(UV) run python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: help uv sync run test lint worker demo-reset chromium libreoffice fonts bench reminders
+.PHONY: help uv sync run test lint worker demo-reset chromium libreoffice fonts bench bench-portal reminders
 
 help:
-	@echo "make run         cài đặt, chuẩn bị CSDL, nạp dữ liệu mẫu và chạy tại http://$(HOST):$(PORT)"
-	@echo "make test        chạy toàn bộ kiểm thử (pytest; có Chromium thì chạy cả kiểm thử trình duyệt)"
-	@echo "make lint        ruff check, ruff format --check, mypy"
-	@echo "make worker      chạy tiến trình xử lý tác vụ nền (db_worker)"
-	@echo "make demo-reset  xóa sạch dữ liệu và nạp lại dữ liệu mẫu"
-	@echo "make bench       đo hiệu năng xét điều kiện khen thưởng (100.000 cán bộ; docs/benchmarks.md)"
-	@echo "make reminders   gửi nhắc hạn theo kế hoạch ngay (thường chạy hằng ngày)"
+	@echo "make run          cài đặt, chuẩn bị CSDL, nạp dữ liệu mẫu và chạy tại http://$(HOST):$(PORT)"
+	@echo "make test         chạy toàn bộ kiểm thử (pytest; có Chromium thì chạy cả kiểm thử trình duyệt)"
+	@echo "make lint         ruff check, ruff format --check, mypy"
+	@echo "make worker       chạy tiến trình xử lý tác vụ nền (db_worker)"
+	@echo "make demo-reset   xóa sạch dữ liệu và nạp lại dữ liệu mẫu"
+	@echo "make bench        đo hiệu năng xét điều kiện khen thưởng (100.000 cán bộ; docs/benchmarks.md)"
+	@echo "make bench-portal đo tốc độ chuyên trang công khai (10.000 bài viết; docs/benchmarks.md)"
+	@echo "make reminders    gửi nhắc hạn theo kế hoạch ngay (thường chạy hằng ngày)"
 
 # uv from PyPI when missing. Debian's system Python refuses plain `pip install
 # --user` (PEP 668), hence the fallbacks.
@@ -86,6 +87,10 @@ test: sync chromium libreoffice fonts
 # Eligibility for 100,000 people in 2,000 units, on SQLite and PostgreSQL (docs/benchmarks.md).
 bench: sync
 	$(UV) run python bench/eligibility_bench.py --db both
+
+# The public portal's pages over 10,000 published stories, on SQLite and PostgreSQL (docs/benchmarks.md).
+bench-portal: sync
+	$(UV) run python bench/portal_bench.py --db both
 
 # Deadline reminders now (production runs this daily: docs/deployment.md).
 reminders: sync
