@@ -26,12 +26,9 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
-import json
-import os
 import random
 import resource
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -39,10 +36,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench"
+import common
+
+VAR = common.VAR
 SQLITE_FILE = VAR / "bench.sqlite3"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/thidua_bench"
+# Files var/bench/{result,generation,meta}-<backend>.json; --keep ignores extra meta keys.
+BENCH = common.Bench(
+    Path(__file__).resolve(), SQLITE_FILE, POSTGRES_URL, "BENCH_POSTGRES_URL", exact_meta=False
+)
 SEED = 20251231
 GENERATOR_VERSION = 1  # bump when the generated data changes, so --keep regenerates
 TARGET_SECONDS = 20.0
@@ -50,40 +52,6 @@ TARGET_RATIO = 3.0
 TARGET_MEMORY = 1024**3
 
 # --- orchestration (parent process: no Django) ---------------------------------------
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"
-    return os.environ.get("BENCH_POSTGRES_URL", POSTGRES_URL)
-
-
-def run_child(backend: str, phase: str, args: argparse.Namespace) -> None:
-    cmd = [
-        sys.executable,
-        str(Path(__file__).resolve()),
-        "--db",
-        backend,
-        "--phase",
-        phase,
-        "--people",
-        str(args.people),
-        "--units",
-        str(args.units),
-        "--year",
-        str(args.year),
-        "--runs",
-        str(args.runs),
-    ]
-    if args.keep:
-        cmd.append("--keep")
-    if args.profile:
-        cmd.append("--profile")
-    subprocess.run(cmd, check=True, cwd=ROOT)
-
-
-def result_path(backend: str) -> Path:
-    return VAR / f"result-{backend}.json"
 
 
 def fmt_s(seconds: float) -> str:
@@ -139,15 +107,7 @@ def targets(r: dict[str, Any]) -> list[str]:
 
 
 def orchestrate(args: argparse.Namespace) -> int:
-    backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    VAR.mkdir(parents=True, exist_ok=True)
-    results = []
-    for backend in backends:
-        print(f"== {backend}: generating", flush=True)
-        run_child(backend, "generate", args)
-        print(f"== {backend}: measuring", flush=True)
-        run_child(backend, "measure", args)
-        results.append(json.loads(result_path(backend).read_text()))
+    results = BENCH.run_all(args)
     print()
     print(table(results))
     for r in results:
@@ -166,51 +126,6 @@ def orchestrate(args: argparse.Namespace) -> int:
 # --- Django (child processes) ----------------------------------------------------------
 
 
-def setup_django(backend: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = database_url(backend)
-    import django
-
-    django.setup()
-
-
-def fresh_database(backend: str) -> None:
-    """Before django.setup(): an empty database to migrate."""
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    url = database_url(backend)
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_exists(backend: str) -> bool:
-    if backend == "sqlite":
-        return SQLITE_FILE.exists()
-    import psycopg
-
-    url = database_url(backend)
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    admin_url = url.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    return row is not None
-
-
-def meta_path(backend: str) -> Path:
-    return VAR / f"meta-{backend}.json"
-
-
 def wanted_meta(args: argparse.Namespace) -> dict[str, int]:
     return {
         "people": args.people,
@@ -221,22 +136,12 @@ def wanted_meta(args: argparse.Namespace) -> dict[str, int]:
     }
 
 
-def can_keep(backend: str, args: argparse.Namespace) -> bool:
-    """--keep reuses a database only if it holds exactly the data this run would generate."""
-    path = meta_path(backend)
-    if not (args.keep and path.exists() and database_exists(backend)):
-        return False
-    meta = json.loads(path.read_text())
-    if {k: meta.get(k) for k in wanted_meta(args)} != wanted_meta(args):
-        return False
-    setup_django(backend)
+def holds_data_set(args: argparse.Namespace) -> bool:
+    """For --keep: the database has the people and units this run would generate."""
     from organizations.models import Unit
     from people.models import Person
 
-    try:
-        return bool(Person.objects.count() == args.people and Unit.objects.count() == args.units)
-    except Exception:  # an empty or half-migrated database: regenerate
-        return False
+    return bool(Person.objects.count() == args.people and Unit.objects.count() == args.units)
 
 
 # --- data generation --------------------------------------------------------------------
@@ -439,9 +344,7 @@ class Ids:
 
 
 def generate(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from awards.models import Award, AwardType, Discipline, Initiative
     from core.text import search_key, text_sort_key
@@ -455,7 +358,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     from people.models import Assignment, Person, PersonRating
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
+    common.migrate()
     migrated = time.perf_counter()
     rng = random.Random(SEED)
     Y = args.year
@@ -467,9 +370,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     valid_from = dt.date(2000, 1, 1)
     decision_date = {y: dt.date(y + 1, 1, 15) for y in range(Y - 11, Y + 1)}
 
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("PRAGMA synchronous=OFF")
+    common.unsafe_fast_writes()
 
     with transaction.atomic():
         # --- units: paths, depth and keys as organizations.services.unit_create sets them
@@ -544,8 +445,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
         if chunk:
             people_chunk(gen, chunk)
 
-        statements = connection.ops.sequence_reset_sql(
-            no_style(),
+        common.reset_sequences(
             [
                 Unit,
                 UnitVersion,
@@ -559,16 +459,10 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
                 Initiative,
                 Initiative.authors.through,
                 Discipline,
-            ],
+            ]
         )
-        with connection.cursor() as cur:
-            for stmt in statements:
-                cur.execute(stmt)
     loaded = time.perf_counter()
-    # Statistics for the query planners, as autovacuum (PostgreSQL) or a maintenance
-    # job (SQLite) would have them after a bulk load of this size.
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze()
     done = time.perf_counter()
     return {
         "rows": counters.rows,
@@ -1074,10 +968,9 @@ def measure(args: argparse.Namespace, generation: dict[str, Any]) -> dict[str, A
 
     e, b = stats(engine_times), stats(baseline_times)
     best_run = engine_times.index(e["best"])
-    label = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
     return {
         "backend": args.db,
-        "label": f"{label} {db_version(connection)}",
+        "label": common.backend_label(connection),
         "people": summary["people"],
         "units": summary["units"],
         "year": year,
@@ -1098,15 +991,6 @@ def measure(args: argparse.Namespace, generation: dict[str, Any]) -> dict[str, A
     }
 
 
-def db_version(connection: Any) -> str:
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute("SELECT sqlite_version()")
-            return str(cur.fetchone()[0])
-        cur.execute("SHOW server_version")
-        return str(cur.fetchone()[0]).split()[0]
-
-
 def verdict_counts(evaluation: Any, verdict: Any) -> dict[str, Any]:
     counts: dict[str, dict[str, int]] = {}
     for subjects in (evaluation.people, evaluation.units):
@@ -1124,22 +1008,12 @@ def profile(root: Any, year: int, vendor: str) -> str:
     import io
     import pstats
 
-    from django.db import connection
-
     from eligibility.engine import evaluate_subtree
 
     queries: list[tuple[float, str]] = []
-
-    def record(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            queries.append((time.perf_counter() - t0, sql))
-
     prof = cProfile.Profile()
     gc.collect()
-    with connection.execute_wrapper(record):
+    with common.sql_timer(queries):
         prof.enable()
         evaluation = evaluate_subtree(root, year, explain=False)
         prof.disable()
@@ -1167,47 +1041,19 @@ def profile(root: Any, year: int, vendor: str) -> str:
 
 
 def child(args: argparse.Namespace) -> int:
-    gen_file = VAR / f"generation-{args.db}.json"
-    if args.phase == "generate":
-        if can_keep(args.db, args):
-            print("   --keep: the database already holds this data set", flush=True)
-            return 0
-        fresh_database(args.db)
-        setup_django(args.db)
-        info = generate(args)
-        print(
-            f"   generated in {info['generation_seconds']:.1f} s "
-            f"(migrate {info['migrate_seconds']:.1f} s, load {info['load_seconds']:.1f} s, "
-            f"analyze {info['analyze_seconds']:.1f} s)",
-            flush=True,
-        )
-        gen_file.write_text(json.dumps(info, indent=2))
-        meta_path(args.db).write_text(json.dumps(wanted_meta(args)))
-        return 0
-    setup_django(args.db)
-    generation = json.loads(gen_file.read_text()) if gen_file.exists() else {}
-    result = measure(args, generation)
-    result_path(args.db).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+    return BENCH.child(args, wanted_meta(args), holds_data_set, generate, measure)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser = common.new_parser(__doc__)
     parser.add_argument("--people", type=int, default=100_000)
     parser.add_argument("--units", type=int, default=2_000)
     parser.add_argument("--year", type=int, default=2025)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--keep", action="store_true", help="reuse a database of the same size")
     parser.add_argument("--profile", action="store_true", help="cProfile one evaluation")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--phase", choices=["generate", "measure"], help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    if args.phase:
-        if args.db == "both":
-            parser.error("--phase needs one backend")
-        return child(args)
-    return orchestrate(args)
+    common.add_run_arguments(parser)
+    return common.dispatch(parser, parser.parse_args(argv), child, orchestrate)
 
 
 if __name__ == "__main__":

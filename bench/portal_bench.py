@@ -25,32 +25,41 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import json
 import math
-import os
 import random
 import re
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_plus, urlencode
+
+import common
 
 if TYPE_CHECKING:
     from exemplars.models import Exemplar
     from organizations.models import Unit
     from people.models import Person
 
-ROOT = Path(__file__).resolve().parent.parent
-VAR = ROOT / "var" / "bench"
+VAR = common.VAR
 SQLITE_FILE = VAR / "portal.sqlite3"
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/thidua_bench_portal"
+# Files var/bench/portal-{result,generation,meta}-<backend>.json; measured as production
+# runs (DJANGO_DEBUG=0), whatever the caller's shell says.
+BENCH = common.Bench(
+    Path(__file__).resolve(),
+    SQLITE_FILE,
+    POSTGRES_URL,
+    "BENCH_PORTAL_POSTGRES_URL",
+    "portal-",
+    True,
+)
+# The options that decide the data generated (--keep reuses a database only for the same).
+SIZE_OPTIONS = ("units", "exemplars", "fields", "stories", "replications")
 # Collected once and shared by both backends: with DEBUG off the templates resolve
 # {% static %} through the manifest, and the application's own var/static is not ours.
 STATIC_ROOT = VAR / "static"
@@ -65,28 +74,6 @@ LAST_DAY = dt.date(2025, 12, 31)
 SEARCH_QUERY = "du bao mua lon"
 
 # --- orchestration (parent process: no Django) ---------------------------------------
-
-
-def database_url(backend: str) -> str:
-    if backend == "sqlite":
-        return f"sqlite:///{SQLITE_FILE}"
-    return os.environ.get("BENCH_PORTAL_POSTGRES_URL", POSTGRES_URL)
-
-
-CHILD_OPTIONS = ("units", "exemplars", "fields", "stories", "replications", "requests")
-
-
-def run_child(backend: str, phase: str, args: argparse.Namespace) -> None:
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--db", backend, "--phase", phase]
-    for name in CHILD_OPTIONS:
-        cmd += [f"--{name}", str(getattr(args, name))]
-    if args.keep:
-        cmd.append("--keep")
-    subprocess.run(cmd, check=True, cwd=ROOT)
-
-
-def result_path(backend: str) -> Path:
-    return VAR / f"portal-result-{backend}.json"
 
 
 def fmt_ms(ms: float) -> str:
@@ -156,15 +143,7 @@ def slowest_queries(p: dict[str, Any], n: int = 3) -> list[str]:
 
 
 def orchestrate(args: argparse.Namespace) -> int:
-    backends = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    VAR.mkdir(parents=True, exist_ok=True)
-    results = []
-    for backend in backends:
-        print(f"== {backend}: generating", flush=True)
-        run_child(backend, "generate", args)
-        print(f"== {backend}: measuring", flush=True)
-        run_child(backend, "measure", args)
-        results.append(json.loads(result_path(backend).read_text()))
+    results = BENCH.run_all(args)
     print()
     print(data_table(results))
     print()
@@ -185,83 +164,16 @@ def orchestrate(args: argparse.Namespace) -> int:
 # --- Django (child processes) ----------------------------------------------------------
 
 
-def setup_django(backend: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
-    os.environ["DATABASE_URL"] = database_url(backend)
-    # Measured as production runs, whatever the caller's shell says.
-    os.environ["DJANGO_DEBUG"] = "0"
-    import django
-
-    django.setup()
-
-
-def admin_url(backend: str) -> tuple[str, str]:
-    url = database_url(backend)
-    name = url.rsplit("/", 1)[1].split("?")[0]
-    return url.rsplit("/", 1)[0] + "/postgres", name
-
-
-def fresh_database(backend: str) -> None:
-    """Before django.setup(): an empty database to migrate."""
-    if backend == "sqlite":
-        for suffix in ("", "-wal", "-shm"):
-            Path(f"{SQLITE_FILE}{suffix}").unlink(missing_ok=True)
-        return
-    import psycopg
-    from psycopg import sql
-
-    admin, name = admin_url(backend)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def database_exists(backend: str) -> bool:
-    if backend == "sqlite":
-        return SQLITE_FILE.exists()
-    import psycopg
-
-    admin, name = admin_url(backend)
-    with psycopg.connect(admin, autocommit=True) as conn:
-        row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
-    return row is not None
-
-
-def meta_path(backend: str) -> Path:
-    return VAR / f"portal-meta-{backend}.json"
-
-
-def generation_path(backend: str) -> Path:
-    return VAR / f"portal-generation-{backend}.json"
-
-
 def wanted_meta(args: argparse.Namespace) -> dict[str, int]:
-    sizes = {name: int(getattr(args, name)) for name in CHILD_OPTIONS if name != "requests"}
+    sizes = {name: int(getattr(args, name)) for name in SIZE_OPTIONS}
     return {**sizes, "seed": SEED, "version": GENERATOR_VERSION}
 
 
-def can_keep(backend: str, args: argparse.Namespace) -> bool:
-    """--keep reuses a database only if it holds exactly the data this run would generate."""
-    path = meta_path(backend)
-    if not (args.keep and path.exists() and database_exists(backend)):
-        return False
-    if json.loads(path.read_text()) != wanted_meta(args):
-        return False
-    setup_django(backend)
-    from django.db import connections
-
+def holds_data_set(args: argparse.Namespace) -> bool:
+    """For --keep: the portal shows as many stories as this run would publish."""
     from propagation.services_stories import published_stories
 
-    try:
-        return bool(published_stories().count() == args.stories)
-    except Exception:  # an empty or half-migrated database: regenerate
-        return False
-    finally:
-        # The database may be dropped next; an open connection would outlive it.
-        connections.close_all()
+    return bool(published_stories().count() == args.stories)
 
 
 # --- vocabulary of the generated texts ---------------------------------------------------
@@ -1031,9 +943,7 @@ def write(world: World) -> None:
 
 
 def generate(args: argparse.Namespace) -> dict[str, Any]:
-    from django.core.management import call_command
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from exemplars.models import Exemplar
     from organizations.models import Unit, UnitVersion
@@ -1042,7 +952,7 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     from propagation.services_stories import published_stories
 
     started = time.perf_counter()
-    call_command("migrate", verbosity=0, interactive=False)
+    common.migrate()
     migrated = time.perf_counter()
     rng = random.Random(SEED)
     world = World()
@@ -1053,21 +963,14 @@ def generate(args: argparse.Namespace) -> dict[str, Any]:
     build_replications(world, args, rng, units)
     built = time.perf_counter()
 
-    if connection.vendor == "sqlite":
-        with connection.cursor() as cur:
-            cur.execute("PRAGMA synchronous=OFF")
+    common.unsafe_fast_writes()
     with transaction.atomic():
         write(world)
         models = [Unit, UnitVersion, Person, Assignment, Exemplar, Story, Outreach]
         models += [Replication, StageChange]
-        with connection.cursor() as cur:
-            for stmt in connection.ops.sequence_reset_sql(no_style(), models):
-                cur.execute(stmt)
+        common.reset_sequences(models)
     loaded = time.perf_counter()
-    # Statistics for the query planners, as autovacuum (PostgreSQL) or a maintenance
-    # job (SQLite) would have them after a bulk load of this size.
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze()
     done = time.perf_counter()
     visible = published_stories().count()
     # The generator's contract with the measurement: exactly --stories on the portal.
@@ -1203,22 +1106,6 @@ def collect_static() -> None:
         call_command("collectstatic", interactive=False, verbosity=0)
 
 
-@contextmanager
-def sql_timer(into: list[dict[str, Any]]) -> Iterator[None]:
-    """Each statement's execution time (rows fetched afterwards are not included)."""
-    from django.db import connection
-
-    def record(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
-        t0 = time.perf_counter()
-        try:
-            return execute(sql, params, many, ctx)
-        finally:
-            into.append({"ms": (time.perf_counter() - t0) * 1000, "sql": sql})
-
-    with connection.execute_wrapper(record):
-        yield
-
-
 STORY_LINK = re.compile(r"/portal/bai-viet/([^/\"<]+)/")
 
 
@@ -1240,10 +1127,10 @@ def count_queries(client: Any, url: str) -> tuple[int, list[dict[str, Any]]]:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    timed: list[dict[str, Any]] = []
-    with CaptureQueriesContext(connection) as ctx, sql_timer(timed):
+    timed: list[tuple[float, str]] = []
+    with CaptureQueriesContext(connection) as ctx, common.sql_timer(timed):
         fetch(client, url)
-    return len(ctx.captured_queries), timed
+    return len(ctx.captured_queries), [{"ms": s * 1000, "sql": sql} for s, sql in timed]
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -1310,7 +1197,6 @@ def measure(args: argparse.Namespace, generation: dict[str, Any]) -> dict[str, A
             flush=True,
         )
         measured.append(row)
-    label = "SQLite" if connection.vendor == "sqlite" else "PostgreSQL"
     data = {
         "units": Unit.objects.count(),
         "exemplars": Exemplar.objects.count(),
@@ -1321,7 +1207,7 @@ def measure(args: argparse.Namespace, generation: dict[str, Any]) -> dict[str, A
     }
     return {
         "backend": args.db,
-        "label": f"{label} {db_version(connection)}",
+        "label": common.backend_label(connection),
         "requests": args.requests,
         "data": data,
         "generation": generation,
@@ -1330,47 +1216,22 @@ def measure(args: argparse.Namespace, generation: dict[str, Any]) -> dict[str, A
     }
 
 
-def db_version(connection: Any) -> str:
-    with connection.cursor() as cur:
-        if connection.vendor == "sqlite":
-            cur.execute("SELECT sqlite_version()")
-            return str(cur.fetchone()[0])
-        cur.execute("SHOW server_version")
-        return str(cur.fetchone()[0]).split()[0]
-
-
 # --- entry point ------------------------------------------------------------------------
 
 
+def generation_summary(info: dict[str, Any]) -> str:
+    sizes = ", ".join(f"{k} {v:,}" for k, v in info["data"].items())
+    return f"{common.generation_line(info)}: {sizes}"
+
+
 def child(args: argparse.Namespace) -> int:
-    if args.phase == "generate":
-        if can_keep(args.db, args):
-            print("   --keep: the database already holds this data set", flush=True)
-            return 0
-        fresh_database(args.db)
-        setup_django(args.db)
-        info = generate(args)
-        print(
-            f"   generated in {info['generation_seconds']:.1f} s "
-            f"(migrate {info['migrate_seconds']:.1f} s, build {info['build_seconds']:.1f} s, "
-            f"load {info['load_seconds']:.1f} s, analyze {info['analyze_seconds']:.1f} s): "
-            + ", ".join(f"{k} {v:,}" for k, v in info["data"].items()),
-            flush=True,
-        )
-        generation_path(args.db).write_text(json.dumps(info, indent=2))
-        meta_path(args.db).write_text(json.dumps(wanted_meta(args)))
-        return 0
-    setup_django(args.db)
-    gen_file = generation_path(args.db)
-    generation = json.loads(gen_file.read_text()) if gen_file.exists() else {}
-    result = measure(args, generation)
-    result_path(args.db).write_text(json.dumps(result, indent=2, ensure_ascii=False))
-    return 0
+    return BENCH.child(
+        args, wanted_meta(args), holds_data_set, generate, measure, generation_summary
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
-    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser = common.new_parser(__doc__)
     parser.add_argument("--units", type=int, default=500)
     parser.add_argument("--exemplars", type=int, default=10_000, help="recognised or beyond")
     parser.add_argument("--fields", type=int, default=20, choices=range(1, len(FIELDS) + 1))
@@ -1378,16 +1239,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--replications", type=int, default=20_000)
     parser.add_argument("--requests", type=int, default=30, help="timed requests per page")
     parser.add_argument("--keep", action="store_true", help="reuse a database of the same data")
-    parser.add_argument("--strict", action="store_true", help="exit 1 when a target is missed")
-    parser.add_argument("--phase", choices=["generate", "measure"], help=argparse.SUPPRESS)
+    common.add_run_arguments(parser)
     args = parser.parse_args(argv)
     if args.units < 3 or args.exemplars < 1 or args.stories < 1 or args.requests < 1:
         parser.error("need at least 3 units, 1 exemplar, 1 story and 1 request")
-    if args.phase:
-        if args.db == "both":
-            parser.error("--phase needs one backend")
-        return child(args)
-    return orchestrate(args)
+    return common.dispatch(parser, args, child, orchestrate)
 
 
 if __name__ == "__main__":
