@@ -150,7 +150,7 @@ def council_journey(
     expect(page.get_by_role("heading", name="Quyết định số 15/QĐ-KTTV")).to_be_visible()
     assert ProposalItem.objects.get(pk=first.pk).status == "DECIDED"
 
-    page.get_by_role("link", name="Giấy chứng nhận").first.click()
+    page.get_by_role("link", name="Giấy chứng nhận", exact=True).first.click()
     verify_url = page.get_by_test_id("verify-url").inner_text()
     certificate = Certificate.objects.get()
     assert verify_url == f"{live_server.url}/commendations/verify/{certificate.token}/"
