@@ -145,6 +145,14 @@ def test_failed_sign_in_page_has_no_serious_violations(page: Any, axe: Axe, pers
         "/inspections/",
         "/reports/",
         "/notifications/",
+        "/commendations/rounds/",
+        "/commendations/ballot/",
+        "/propagation/events/",
+        "/propagation/my-contests/",
+        "/propagation/outreach/",
+        "/propagation/replications/",
+        "/propagation/replications/ranking/",
+        "/propagation/stories/",
     ],
 )
 def test_signed_in_pages_have_no_serious_violations(
