@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from organizations import services as org
 from organizations.models import ClusterKind, CouncilRole
@@ -170,7 +171,7 @@ def test_english_pages_have_no_serious_violations(
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     assert_accessible(axe, page, path)
     assert page.locator("html").get_attribute("lang") == "en"
-    assert page.get_by_role("link", name="Skip to main content").count() == 1
+    expect(page.get_by_role("link", name="Skip to main content")).to_have_count(1)
 
 
 def test_officer_pages_have_no_serious_violations(page: Any, axe: Axe, content: Any) -> None:

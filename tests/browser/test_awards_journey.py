@@ -51,7 +51,7 @@ def test_officer_records_an_award_and_cannot_record_it_twice(
     page.get_by_label("Tìm đối tượng").fill("nguyen van an")
     page.get_by_role("button", name="Lọc").click()
     row = page.get_by_test_id("award-table").locator("tbody tr")
-    assert row.count() == 1
+    expect(row).to_have_count(1)
     assert "Nguyễn Văn An" in row.inner_text()
     assert "Lao động tiên tiến" in row.inner_text()
 

@@ -98,15 +98,15 @@ def test_one_round_end_to_end(
     # Submitting is blocked: both ineligible people are named with their conditions.
     page.get_by_role("link", name="Gửi hồ sơ", exact=True).click()
     blocked = page.get_by_test_id("blocking-item")
-    assert blocked.count() == 2
+    expect(blocked).to_have_count(2)
     assert "Phạm Ngọc Ánh" in page.get_by_test_id("submit-items").inner_text()
-    assert page.get_by_role("button", name="Gửi hồ sơ").count() == 0
+    expect(page.get_by_role("button", name="Gửi hồ sơ")).to_have_count(0)
     # The unit drops one of them.
     page.goto(proposal_url)
     page.get_by_role("link", name="Xóa đề nghị của Phạm Ngọc Ánh").click()
     page.get_by_role("button", name="Xóa đề nghị").click()
     page.wait_for_url(proposal_url)
-    assert page.get_by_test_id("item-row").count() == 2
+    expect(page.get_by_test_id("item-row")).to_have_count(2)
 
     # The head proposes the other one with a written reason.
     switch(page, "head")

@@ -65,7 +65,7 @@ def test_standing_body_reads_the_funnel_and_the_quota(
     page.get_by_label("Năm đăng ký").fill(str(Y))
     page.get_by_role("button", name="Xem").click()
     rows = page.locator("#quota-table tbody tr")
-    assert rows.count() == 8  # the whole ministry, its 7 units and KTTV_C
+    expect(rows).to_have_count(8)  # the whole ministry, its 7 units and KTTV_C
     kttv_c = page.locator("#quota-table tr[data-unit=KTTV_C]")
     assert "Vượt chỉ tiêu" in kttv_c.inner_text()
     assert "Đạt" in page.locator("#quota-table tr[data-unit=KTTV_A]").inner_text()

@@ -75,7 +75,7 @@ def test_the_whole_lifecycle_by_the_roles_that_own_each_step(
     page.get_by_text("Đã chuyển điển hình sang “Đang bồi dưỡng”.").wait_for()
     assert state_badge(page) == "Đang bồi dưỡng"
     # The officer does not own recognition: no button for it.
-    assert page.get_by_role("button", name="Công nhận điển hình").count() == 0
+    expect(page.get_by_role("button", name="Công nhận điển hình")).to_have_count(0)
 
     # The head recognises, after being told which judgement criteria nobody reviewed.
     switch_user(page, "head")
@@ -151,7 +151,7 @@ def test_recognising_a_person_who_fails_the_standard_shows_the_failing_criteria(
     alert = page.get_by_test_id("transition-error")
     alert.wait_for()
     assert "3 tiêu chí chưa đạt" in alert.inner_text()
-    assert page.get_by_test_id("failing-criteria").get_by_role("listitem").count() == 3
+    expect(page.get_by_test_id("failing-criteria").get_by_role("listitem")).to_have_count(3)
     assert state_badge(page) == "Đang bồi dưỡng"
     exemplar.refresh_from_db()
     assert exemplar.state == S.FOSTERING

@@ -33,8 +33,9 @@ def add_people(tree: Any) -> None:
         ppl.person_create(actor=None, code=code, full_name=name, unit=unit, started_on=START)
 
 
-def names_in_table(page: Any) -> list[str]:
-    return page.locator("table tbody tr th[scope=row]").all_inner_texts()
+def expect_names(page: Any, names: list[str]) -> None:
+    """The table lists exactly these names, in this order (retried while the page loads)."""
+    expect(page.locator("table tbody tr th[scope=row]")).to_have_text(names)
 
 
 def test_officer_searches_people_without_diacritics(page: Any, personas: Any, tree: Any) -> None:
@@ -42,15 +43,15 @@ def test_officer_searches_people_without_diacritics(page: Any, personas: Any, tr
     login(page, "officer")
     page.get_by_role("link", name="Cán bộ", exact=True).click()
     # Vietnamese name order: given name, then middle, then family name.
-    assert [n.strip() for n in names_in_table(page)] == [
+    expect_names(page, [
         "Nguyễn Văn An", "Lê Anh", "Phạm Thị Ánh", "Đặng Văn Ân", "Trần Thị Bích",
-    ]  # fmt: skip
+    ])  # fmt: skip
     page.get_by_label("Tìm kiếm").fill("nguyen van")
     page.get_by_role("button", name="Lọc").click()
-    assert [n.strip() for n in names_in_table(page)] == ["Nguyễn Văn An"]
+    expect_names(page, ["Nguyễn Văn An"])
     page.get_by_label("Tìm kiếm").fill("dang")
     page.get_by_role("button", name="Lọc").click()
-    assert [n.strip() for n in names_in_table(page)] == ["Đặng Văn Ân"]
+    expect_names(page, ["Đặng Văn Ân"])
     page.get_by_role("link", name="Đặng Văn Ân").click()
     expect(page.get_by_role("heading", name="Đặng Văn Ân")).to_be_visible()
     expect(page.get_by_text("Thêm cán bộ").first).to_be_visible()  # its history
@@ -120,8 +121,8 @@ def test_officer_imports_people_and_sees_each_bad_row(
     )
     page.locator("input[type=file]").set_input_files(str(bad))
     page.get_by_role("button", name="Kiểm tra và nhập").click()
+    expect(page.locator("#import-errors tbody tr")).to_have_count(2)
     rows = page.locator("#import-errors tbody tr").all_inner_texts()
-    assert len(rows) == 2, rows
     # Row 3 of the sheet lacks a name; row 4 names a unit outside the officer's scope.
     assert rows[0].split()[0] == "3" and "Họ và tên" in rows[0]
     assert rows[1].split()[0] == "4" and "Mã đơn vị" in rows[1]
@@ -140,7 +141,7 @@ def test_each_role_sees_only_its_scope(page: Any, personas: Any, tree: Any) -> N
     add_people(tree)
     login(page, "outsider")  # an officer of the Sóc Trăng department
     page.get_by_role("link", name="Cán bộ", exact=True).click()
-    assert [n.strip() for n in names_in_table(page)] == ["Nguyễn Thị Hoa"]
+    expect_names(page, ["Nguyễn Thị Hoa"])
     response = page.goto("/people/P101/")
     assert response is not None and response.status == 404
     response = page.goto("/units/KTTV/")

@@ -27,7 +27,7 @@ def test_officer_reads_a_notification(page: Any, personas: Any, tree: Any) -> No
     page.goto("/notifications/")
     expect(page.get_by_role("heading", name="Thông báo")).to_be_visible()
     assert page.get_by_test_id("unread-total").inner_text() == "2 chưa đọc"
-    assert page.get_by_text("Thông báo của người khác").count() == 0
+    expect(page.get_by_text("Thông báo của người khác")).to_have_count(0)
 
     item = page.get_by_role("listitem").filter(has_text="Quá hạn gửi: Báo cáo hằng năm")
     item.get_by_role("button", name="Đánh dấu đã đọc").click()

@@ -54,7 +54,7 @@ def test_plan_issued_answered_and_shown_on_time(page: Any, personas: Any, tree: 
     assert cell.get_attribute("data-status") == "ON_TIME"
     assert "Đúng hạn" in cell.inner_text()
     # The officer sees their own unit's row only.
-    assert page.locator("td[data-unit]").count() == 1
+    expect(page.locator("td[data-unit]")).to_have_count(1)
     page.get_by_role("button", name="Đăng xuất").click()
 
     # The standing body sees every child unit: KTTV green, the others not yet due.

@@ -137,7 +137,7 @@ def test_an_officer_runs_a_contest_from_entry_to_results(
     assert "Giải Nhất" in winners and ENTRY in winners
     assert ContestEntry.objects.get().result == ContestResult.FIRST
     # Frozen now: no more scoring from the page.
-    assert page.get_by_role("link", name=f"Chấm điểm {ENTRY}").count() == 0
+    expect(page.get_by_role("link", name=f"Chấm điểm {ENTRY}")).to_have_count(0)
 
     # A reader of the unit sees the published results, without any button.
     page.context.clear_cookies()
@@ -145,7 +145,7 @@ def test_an_officer_runs_a_contest_from_entry_to_results(
     page.goto(f"/propagation/events/{event.pk}/")
     assert "Giải Nhất" in page.get_by_test_id("contest-winners").inner_text()
     assert page.get_by_test_id("entry-result").inner_text().strip() == "Giải Nhất"
-    assert page.get_by_role("link", name="Sửa thông tin").count() == 0
+    expect(page.get_by_role("link", name="Sửa thông tin")).to_have_count(0)
 
 
 def test_trainees_by_unit_are_recorded_in_place(page: Any, tree: Any, personas: Any) -> None:

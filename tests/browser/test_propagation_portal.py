@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 from exemplars.models import Exemplar, ExemplarState
 from propagation.models import Replication, Stage, Story, StoryStatus
@@ -99,7 +100,7 @@ def test_publish_find_read_and_register_to_replicate(
     assert "xuống giống" in page.get_by_test_id("story-body").inner_text()
     cover = page.get_by_role("img", name="Cánh đồng lúa vào vụ ở Sóc Trăng")
     assert cover.evaluate("img => img.complete && img.naturalWidth") == 1600
-    assert page.get_by_role("link", name="Đăng nhập để đăng ký nhân rộng").count() == 1
+    expect(page.get_by_role("link", name="Đăng nhập để đăng ký nhân rộng")).to_have_count(1)
     assert dialogs == []  # nothing from the story ran
     assert page.evaluate("typeof window.xssRan") == "undefined"
     found = blocking_violations(axe, page)
@@ -129,6 +130,6 @@ def test_publish_find_read_and_register_to_replicate(
     page.goto(f"/exemplars/{exemplar.pk}/")
     picture = page.get_by_test_id("spread-picture")
     node = picture.locator('[data-unit="STNMT_ST"]')
-    assert node.count() == 1
+    expect(node).to_have_count(1)
     assert node.get_attribute("data-stage") == Stage.INTERESTED
     assert page.get_by_test_id("units-adopting").inner_text().strip() == "1"

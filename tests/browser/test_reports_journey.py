@@ -44,7 +44,7 @@ def test_officer_creates_edits_and_submits_the_annual_report(
     page.get_by_role("link", name="Gửi báo cáo").click()
     page.get_by_role("button", name="Xác nhận gửi").click()
     page.locator("#report-status").get_by_text("Đã gửi").wait_for()
-    assert page.get_by_role("heading").filter(has_text="Đã gửi").count() == 1
+    expect(page.get_by_role("heading").filter(has_text="Đã gửi")).to_have_count(1)
     assert not page.get_by_role("link", name="Sửa báo cáo").is_visible()
 
     report = AnnualReport.objects.get(unit=tree.KTTV, year=2024)
