@@ -461,11 +461,8 @@ def _from_arrays(arrays: Any, index: int) -> AwardResult:
 def evaluate_person(
     person: Person, year: int, *, explain: bool = True, rule_set: RuleSet | None = None
 ) -> tuple[RuleSet, SubjectResult]:
-    rs = rule_set or rule_set_for_year(year)
-    people = facts_mod.load_people(year, [person.pk], _person_award_codes(rs))
-    names = _unit_names(f.unit_id for f in people.values())
-    evaluation = _run(rs, year, people, {}, names, explain)
-    return rs, evaluation.people[person.pk]
+    rs, people = evaluate_people([person.pk], year, explain=explain, rule_set=rule_set)
+    return rs, people[person.pk]
 
 
 def evaluate_unit(
@@ -475,15 +472,8 @@ def evaluate_unit(
 
     None when the unit did not exist yet in that year.
     """
-    rs = rule_set or rule_set_for_year(year)
-    member_ids = facts_mod.members_query(year, units=[unit.pk]).values("person_id")
-    people = facts_mod.load_people(year, member_ids, _person_award_codes(rs))
-    units = facts_mod.load_units(year, [unit.pk], _unit_award_codes(rs))
-    if unit.pk not in units:
-        return rs, None
-    units[unit.pk].members = [pid for pid, f in people.items() if f.unit_id == unit.pk]
-    evaluation = _run(rs, year, people, units, {unit.pk: unit.name}, explain, ())
-    return rs, evaluation.units[unit.pk]
+    rs, units = evaluate_units([unit.pk], year, explain=explain, rule_set=rule_set)
+    return rs, units.get(unit.pk)
 
 
 def evaluate_people(

@@ -34,6 +34,7 @@ from accounts.access import Perm, can, scope_for
 from accounts.models import RoleGrant, User
 from audit import services as audit
 from core.errors import Conflict, FieldError, ValidationFailed
+from core.text import fold
 from exemplars.access import exemplars_visible_to
 from exemplars.models import RECOGNIZED_STATES, Exemplar, ExemplarState
 from organizations.models import Unit, path_ids
@@ -487,6 +488,14 @@ def score_set(
     errors.extend(_score_errors(score, comment))
     if errors:
         raise ValidationFailed(errors)
+    assert juror is not None and score is not None
+    return _write_score(actor, event, entry, juror, score, comment)
+
+
+def _write_score(
+    actor: Any, event: Event, entry: ContestEntry, juror: User, score: Decimal, comment: str
+) -> JuryScore:
+    """Store one checked mark (the contest locked, the juror on its jury) and audit it."""
     row = JuryScore.objects.select_for_update().filter(entry=entry, juror=juror).first()
     before = audit.snapshot(row, SCORE_FIELDS) if row is not None else None
     row = row or JuryScore(entry=entry, juror=juror)
@@ -537,9 +546,9 @@ def my_scores_set(
         given.append((entry, score, comment))
     if errors:
         raise ValidationFailed(errors)
+    # The contest is locked and the juror checked once for the whole sheet.
     return [
-        score_set(actor=actor, entry=entry, juror=actor, score=score, comment=comment)
-        for entry, score, comment in given
+        _write_score(actor, event, entry, actor, score, comment) for entry, score, comment in given
     ]
 
 
@@ -572,8 +581,6 @@ def juror_candidates(event: Event, q: str) -> list[User]:
     """Who may still be named to the jury and matches `q` (name or username, with or
     without diacritics). Names on accounts have no stored search key, so the match runs
     in Python over three short columns of the candidates (one query)."""
-    from core.text import fold
-
     needle = fold(q)
     if not needle:
         return []
@@ -627,15 +634,16 @@ def jury_add(*, actor: Any, event: Event, user: User | None, is_chair: bool = Fa
 def _tell_juror(event: Event, member: JuryMember) -> None:
     """The juror learns of it in the app, with a link to their scoring page (they may
     not otherwise see the contest: a juror may work at a unit below the organiser)."""
-    from notifications.models import Notification, NotificationKind
+    from notifications.models import NotificationKind
+    from notifications.services import notify
 
     with translation.override(settings.LANGUAGE_CODE):
         context = {"event": event.title, "unit": event.unit.name}
         role = _("trưởng ban giám khảo") if member.is_chair else _("thành viên ban giám khảo")
-        Notification.objects.create(
-            user_id=member.user_id,
+        notify(
+            [member.user_id],
             kind=NotificationKind.JURY.value,
-            title=(_("Mời chấm thi: %(event)s") % context)[:500],
+            title=_("Mời chấm thi: %(event)s") % context,
             body=_(
                 "%(unit)s mời bạn làm %(role)s cuộc thi “%(event)s”. Chấm điểm từng tác "
                 "phẩm trên trang chấm điểm của bạn."
